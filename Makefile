@@ -1,0 +1,65 @@
+# The course's commands. `make course` and `make test` are all a new user needs.
+#   make course   install, prepare the offline assets, run every notebook, regenerate the report
+#   make test     install, prepare the assets, run the unit tests and every notebook (nbmake)
+#   make lab      JupyterLab on the course's environment
+#   make assets   prepare (or verify and reuse) the offline assets
+#   make clean    remove build outputs; `make distclean` also removes .venv and the asset cache
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.course-installed
+TIMINGS := build/timings.log
+# make test writes records, figures and reports here, never into the tracked report/
+TEST_REPORT_DIR := build/test-report
+
+.PHONY: help install assets course test lab lint clean distclean
+
+help:
+	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
+
+# Run a step, print its duration and append it to the timings log: $(call timed,name,command)
+define timed
+	@mkdir -p build; start=$$(date +%s); $(2); status=$$?; \
+	echo "[make] $(1): $$(( $$(date +%s) - start )) s" | tee -a $(TIMINGS); exit $$status
+endef
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "The course needs Python 3.11: install it, or run make PYTHON=/path/to/python3.11.")'
+	$(call timed,install,$(PYTHON) -m venv $(VENV) && \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt && \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e . && \
+		touch $(STAMP))
+
+install: $(STAMP)
+
+assets: install
+	$(call timed,assets,$(BIN)/python -m utils.assets prepare)
+
+course:
+	@mkdir -p build; rm -f $(TIMINGS)
+	@$(MAKE) --no-print-directory assets
+	$(call timed,notebooks,$(BIN)/python -m utils.course)
+	@echo "== make course: time per step =="; cat $(TIMINGS)
+
+test:
+	@mkdir -p build; rm -f $(TIMINGS)
+	@$(MAKE) --no-print-directory assets
+	$(call timed,tests,COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(BIN)/python -m pytest)
+	@echo "== make test: time per step =="; cat $(TIMINGS)
+
+lab: assets
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+lint: install
+	$(BIN)/ruff check utils tests notebooks
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache
+	find . -name __pycache__ -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) .assets *.egg-info

@@ -1,0 +1,26 @@
+"""The course's shared helpers.
+
+Import this package before any Hugging Face library: importing it applies the course
+mode's environment (in offline mode, the Hugging Face offline flags), which the
+libraries read when they are imported.
+
+The modules:
+
+- :mod:`utils.modes`: the ``offline``/``hub`` modes and their environment;
+- :mod:`utils.environment`: :func:`setup` (seeds, mode, quiet logs, versions) and :func:`param`;
+- :mod:`utils.catalog`: which model or dataset each role is, in each mode;
+- :mod:`utils.assets` and :mod:`utils.recipes`: preparing and verifying the offline assets;
+- :mod:`utils.measure`: time, memory, FLOPs and parameter counts;
+- :mod:`utils.records` and :mod:`utils.report`: result records and the Markdown report;
+- :mod:`utils.plotting`: the course's figure style; :mod:`utils.checks`: exercise checks.
+"""
+
+from utils.modes import apply_mode_environment
+
+apply_mode_environment()
+
+from utils import catalog  # noqa: E402
+from utils.environment import param, setup  # noqa: E402
+from utils.errors import CourseError  # noqa: E402
+
+__all__ = ["CourseError", "catalog", "param", "setup"]

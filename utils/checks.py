@@ -1,0 +1,49 @@
+"""Automatic checks for the notebooks' "Try it" exercises.
+
+A check passes silently but for one friendly line on the right answer, and raises an
+``AssertionError`` with a hint on a wrong one, so a wrong answer stops the notebook at
+the exercise (and CI, which runs the reference solutions, stays green).
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def check(condition: bool, success: str, hint: str) -> None:
+    """Print ``success`` if ``condition`` holds, else raise AssertionError(``hint``)."""
+    if not condition:
+        raise AssertionError(f"Not yet: {hint}")
+    print(f"Correct: {success}")
+
+
+def check_close(answer, expected: float, what: str, hint: str, rel_tol: float = 1e-6) -> None:
+    """Check that a numeric ``answer`` is within ``rel_tol`` of ``expected``."""
+    is_number = isinstance(answer, int | float) and not isinstance(answer, bool)
+    check(
+        is_number and math.isclose(float(answer), float(expected), rel_tol=rel_tol, abs_tol=1e-12),
+        f"{what} is {answer:,}." if is_number else "",
+        hint if is_number else f"the answer should be a number, got {type(answer).__name__}; {hint}",
+    )
+
+
+def check_embedding_parameters(answer, model) -> None:
+    """Exercise of 00_setup: the parameters of the encoder's embedding layer."""
+    expected = sum(p.numel() for p in model.embeddings.parameters())
+    check_close(
+        answer, expected, "the embedding layer's parameter count",
+        "sum the numel() of every parameter in model.embeddings.parameters() "
+        "(word, position and token-type embeddings, plus their LayerNorm).",
+    )
+
+
+def check_label_share(answer, dataset_split, label_name: str) -> None:
+    """Exercise of 00_setup: the share of ``label_name`` among a split's labels (0 to 1)."""
+    names = dataset_split.features["label"].names
+    labels = dataset_split["label"]
+    expected = sum(1 for y in labels if y == names.index(label_name)) / len(labels)
+    check_close(
+        answer, expected, f"the share of {label_name!r}",
+        f"count the rows whose label is {names.index(label_name)} ({label_name!r}) and divide by "
+        "the number of rows; the answer is a fraction between 0 and 1.",
+    )

@@ -1,0 +1,143 @@
+"""``setup()``: the first call of every notebook, and the notebook parameters helper."""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import random
+import warnings
+from dataclasses import dataclass, field
+from importlib import metadata
+
+from utils.errors import CourseError
+from utils.modes import apply_mode_environment
+
+#: The libraries whose versions every notebook prints (and every record stores).
+LIBRARIES = (
+    "torch", "transformers", "datasets", "evaluate", "peft", "accelerate",
+    "huggingface_hub", "safetensors", "sentence-transformers", "tokenizers",
+    "numpy", "pandas", "scikit-learn", "matplotlib",
+)
+
+
+@dataclass
+class SetupInfo:
+    """What :func:`setup` found and set."""
+
+    mode: str
+    seed: int
+    device: str
+    device_name: str
+    cpu_cores: int
+    memory_gb: float
+    versions: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        lines = [
+            f"mode    {self.mode}",
+            f"seed    {self.seed}",
+            f"device  {self.device} ({self.device_name})",
+            f"cpu     {self.cpu_cores} cores, {self.memory_gb:.1f} GB memory",
+        ]
+        lines += [f"{name:<22}{version}" for name, version in self.versions.items()]
+        return "\n".join(lines)
+
+
+def library_versions() -> dict[str, str]:
+    """Installed versions of :data:`LIBRARIES` (plus Python); "not installed" when absent."""
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def describe_device() -> tuple[str, str]:
+    """The torch device the course uses ("cuda", "mps" or "cpu") and a readable name."""
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda", torch.cuda.get_device_name(0)
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return "mps", "Apple GPU"
+    return "cpu", platform.processor() or platform.machine()
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch (CPU and GPU) through ``transformers.set_seed``."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise CourseError(f"The seed must be a non-negative integer, got {seed!r}.")
+    import numpy as np
+    from transformers import set_seed
+
+    random.seed(seed)
+    np.random.seed(seed)
+    set_seed(seed)
+
+
+def quiet_logging() -> None:
+    """Keep library logs to errors so that notebook outputs stay readable."""
+    import datasets
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    datasets.logging.set_verbosity_error()
+    logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def setup(seed: int = 42, quiet: bool = True, mode: str | None = None, show: bool = True) -> SetupInfo:
+    """Prepare a notebook: mode and its offline flags, seeds, quiet logs; print what was set.
+
+    Args:
+        seed: seeds Python, NumPy and torch.
+        quiet: keep library logs to errors.
+        mode: "offline" or "hub"; by default ``$COURSE_MODE`` (else offline).
+        show: print the versions, device, mode and seed.
+    """
+    mode = apply_mode_environment(mode)
+    if quiet:
+        quiet_logging()
+    seed_everything(seed)
+    import psutil
+
+    device, device_name = describe_device()
+    info = SetupInfo(
+        mode=mode,
+        seed=seed,
+        device=device,
+        device_name=device_name,
+        cpu_cores=psutil.cpu_count(logical=True) or 1,
+        memory_gb=psutil.virtual_memory().total / 2**30,
+        versions=library_versions(),
+    )
+    if show:
+        print(info)
+    return info
+
+
+def param(name: str, default):
+    """A notebook parameter: ``$COURSE_<NAME>`` if set (converted to ``default``'s type), else ``default``.
+
+    Example: ``num_samples = param("num_samples", 256)`` lets CI or a teacher run
+    ``COURSE_NUM_SAMPLES=64 make course`` without editing the notebook.
+    """
+    variable = f"COURSE_{name.upper()}"
+    raw = os.environ.get(variable)
+    if raw is None:
+        return default
+    kind = type(default)
+    try:
+        if kind is bool:
+            if raw.strip().lower() not in ("1", "0", "true", "false", "yes", "no"):
+                raise ValueError(raw)
+            return raw.strip().lower() in ("1", "true", "yes")
+        return kind(raw)
+    except ValueError:
+        raise CourseError(
+            f"{variable}={raw!r} is not a valid {kind.__name__}: unset it or give a value like {default!r}."
+        ) from None

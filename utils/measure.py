@@ -1,0 +1,175 @@
+"""Measurements, done the same way for every experiment of the course.
+
+- :func:`time_function`: wall time with warm-up, then repeated timed runs (median, p95);
+- :class:`PeakMemory`: peak resident memory of the process during a block (and peak CUDA
+  memory when a GPU is used);
+- :func:`forward_flops`: forward FLOPs per example with ``torch.utils.flop_counter``;
+- :func:`count_parameters`: total and trainable parameters.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from utils.errors import CourseError
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Wall times of repeated runs, in seconds."""
+
+    times: tuple[float, ...]
+    warmup: int
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(self.times)
+
+    @property
+    def p95(self) -> float:
+        """The 95th percentile (nearest rank)."""
+        ordered = sorted(self.times)
+        return ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
+
+    @property
+    def best(self) -> float:
+        return min(self.times)
+
+    def __str__(self) -> str:
+        return (f"median {self.median * 1e3:.1f} ms, p95 {self.p95 * 1e3:.1f} ms "
+                f"over {len(self.times)} runs after {self.warmup} warm-up")
+
+
+def time_function(fn: Callable[[], object], *, warmup: int = 1, repeats: int = 5) -> Timing:
+    """Call ``fn`` ``warmup`` times untimed, then ``repeats`` times timed with ``perf_counter``."""
+    if not callable(fn):
+        raise CourseError(f"time_function needs a function to call, got {type(fn).__name__}: wrap the code in a lambda.")
+    if not isinstance(warmup, int) or warmup < 0:
+        raise CourseError(f"warmup must be an integer of at least 0, got {warmup!r}.")
+    if not isinstance(repeats, int) or repeats < 1:
+        raise CourseError(f"repeats must be an integer of at least 1, got {repeats!r}.")
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return Timing(tuple(times), warmup)
+
+
+class PeakMemory:
+    """Context manager measuring the peak memory used during a block, in MB.
+
+    On the CPU, a background thread samples the process's resident set size (psutil)
+    every ``interval`` seconds; ``peak_mb`` is the highest sample minus the size at
+    entry, ``peak_rss_mb`` the highest sample itself. On a GPU, ``cuda_peak_mb`` is
+    ``torch.cuda.max_memory_allocated`` during the block.
+
+    Example::
+
+        with PeakMemory() as memory:
+            model(**batch)
+        print(memory.peak_mb)
+    """
+
+    def __init__(self, interval: float = 0.005):
+        if interval <= 0:
+            raise CourseError(f"interval must be positive, got {interval!r}.")
+        self.interval = interval
+        self.baseline_mb = self.peak_rss_mb = self.peak_mb = 0.0
+        self.cuda_peak_mb: float | None = None
+        self._stop = threading.Event()
+
+    def _sample(self) -> None:
+        import psutil
+
+        process = psutil.Process()
+        while not self._stop.is_set():
+            self.peak_rss_mb = max(self.peak_rss_mb, process.memory_info().rss / 2**20)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakMemory:
+        import psutil
+        import torch
+
+        self._cuda = torch.cuda.is_available()
+        if self._cuda:
+            torch.cuda.reset_peak_memory_stats()
+        self.baseline_mb = self.peak_rss_mb = psutil.Process().memory_info().rss / 2**20
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import psutil
+        import torch
+
+        self._stop.set()
+        self._thread.join()
+        self.peak_rss_mb = max(self.peak_rss_mb, psutil.Process().memory_info().rss / 2**20)
+        self.peak_mb = self.peak_rss_mb - self.baseline_mb
+        if self._cuda:
+            self.cuda_peak_mb = torch.cuda.max_memory_allocated() / 2**20
+
+
+def forward_flops(model, inputs: Mapping, num_examples: int | None = None) -> float:
+    """Forward FLOPs per example of ``model(**inputs)``, counted by ``torch.utils.flop_counter``.
+
+    Args:
+        model: a torch module.
+        inputs: the keyword arguments of the forward call (e.g. a tokenizer's output).
+        num_examples: examples in the batch; by default the first dimension of the first tensor.
+    """
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    if not isinstance(model, torch.nn.Module):
+        raise CourseError(f"forward_flops needs a torch model, got {type(model).__name__}.")
+    if not isinstance(inputs, Mapping) or not inputs:
+        raise CourseError("forward_flops needs the forward call's inputs as a dict, e.g. tokenizer(..., return_tensors='pt').")
+    if num_examples is None:
+        first = next(v for v in inputs.values() if isinstance(v, torch.Tensor))
+        num_examples = first.shape[0]
+    if num_examples < 1:
+        raise CourseError(f"num_examples must be at least 1, got {num_examples!r}.")
+    counter = FlopCounterMode(display=False)
+    with torch.no_grad(), counter:
+        model(**inputs)
+    return counter.get_total_flops() / num_examples
+
+
+@dataclass(frozen=True)
+class ParameterCount:
+    """Total and trainable parameters of a model."""
+
+    total: int
+    trainable: int
+
+    @property
+    def trainable_share(self) -> float:
+        return self.trainable / self.total if self.total else 0.0
+
+    def __str__(self) -> str:
+        return f"{self.total:,} parameters, {self.trainable:,} trainable ({self.trainable_share:.2%})"
+
+
+def count_parameters(model) -> ParameterCount:
+    """Count the parameters of a torch module (shared tensors counted once)."""
+    import torch
+
+    if not isinstance(model, torch.nn.Module):
+        raise CourseError(f"count_parameters needs a torch model, got {type(model).__name__}.")
+    params = list(model.parameters())  # .parameters() already skips tied duplicates
+    return ParameterCount(
+        total=sum(p.numel() for p in params),
+        trainable=sum(p.numel() for p in params if p.requires_grad),
+    )

