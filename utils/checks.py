@@ -22,7 +22,7 @@ def check_close(answer, expected: float, what: str, hint: str, rel_tol: float = 
     is_number = isinstance(answer, int | float) and not isinstance(answer, bool)
     check(
         is_number and math.isclose(float(answer), float(expected), rel_tol=rel_tol, abs_tol=1e-12),
-        f"{what} is {answer:,}." if is_number else "",
+        f"{what} is {answer:,}." if isinstance(answer, int) else f"{what} is {answer:.4g}." if is_number else "",
         hint if is_number else f"the answer should be a number, got {type(answer).__name__}; {hint}",
     )
 

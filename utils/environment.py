@@ -55,6 +55,18 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+def cpu_name() -> str:
+    """The CPU's model name (from /proc/cpuinfo on Linux), else what ``platform`` knows."""
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def describe_device() -> tuple[str, str]:
     """The torch device the course uses ("cuda", "mps" or "cpu") and a readable name."""
     import torch
@@ -63,7 +75,7 @@ def describe_device() -> tuple[str, str]:
         return "cuda", torch.cuda.get_device_name(0)
     if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
         return "mps", "Apple GPU"
-    return "cpu", platform.processor() or platform.machine()
+    return "cpu", cpu_name()
 
 
 def seed_everything(seed: int) -> None:
@@ -84,6 +96,7 @@ def quiet_logging() -> None:
     import transformers
 
     transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()  # per-file loading bars; Trainer keeps its own
     datasets.logging.set_verbosity_error()
     logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", category=FutureWarning)

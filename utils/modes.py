@@ -63,8 +63,8 @@ def apply_mode_environment(mode: str | None = None) -> str:
 
 def _switch_imported_libraries_offline() -> None:
     """Flip the offline constants of Hugging Face libraries that are already imported."""
-    if "huggingface_hub" in sys.modules:
-        sys.modules["huggingface_hub"].constants.HF_HUB_OFFLINE = True
+    if "huggingface_hub.constants" in sys.modules:
+        sys.modules["huggingface_hub.constants"].HF_HUB_OFFLINE = True
     if "datasets.config" in sys.modules:
         config = sys.modules["datasets.config"]
         config.HF_HUB_OFFLINE = True

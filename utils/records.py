@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import re
 import subprocess
 import tempfile
@@ -62,16 +61,10 @@ def hardware() -> dict:
     import psutil
     import torch
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from utils.environment import cpu_name
+
     return {
-        "cpu": cpu,
+        "cpu": cpu_name(),
         "cores": psutil.cpu_count(logical=True),
         "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
         "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
@@ -139,8 +132,10 @@ def make_record(
 ) -> dict:
     """Build a validated record of one experiment, with :func:`provenance` attached.
 
-    Times are in seconds, memory in MB, FLOPs per example; ``details`` holds any
-    experiment-specific figures (JSON-serialisable) for the topic tables of the report.
+    Times are in seconds; ``peak_memory_mb`` is the peak memory the measured step added
+    to the process (see :class:`utils.measure.PeakMemory`), in MB; FLOPs are forward FLOPs
+    per example. ``details`` holds any experiment-specific figures (JSON-serialisable)
+    for the topic tables of the report. Fields that do not apply are None.
     """
     record = {
         "schema_version": SCHEMA_VERSION,

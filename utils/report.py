@@ -21,7 +21,7 @@ from utils.records import load_records
 #: The main table's columns, in order (units in the headers).
 MAIN_COLUMNS = [
     "Experiment", "Dataset", "Model", "Training time (s)", "Inference time (ms/example)",
-    "FLOPs (GFLOP/example)", "Parameters (M, trainable %)", "Memory (MB peak)", "Metric",
+    "FLOPs (GFLOP/example)", "Parameters (M, trainable %)", "Memory (MB, peak added)", "Metric",
 ]
 
 REPORT_TEMPLATE = """# Learning report

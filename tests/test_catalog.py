@@ -1,0 +1,71 @@
+import re
+
+import pytest
+from huggingface_hub.utils import validate_repo_id
+
+from utils import CourseError, catalog
+from utils.assets import RECIPE_VERSIONS
+from utils.recipes import RECIPES
+
+REQUIRED_ROLES = {"encoder": "model", "chat": "model", "sentiment": "dataset", "spam": "dataset", "digits": "dataset"}
+
+
+def test_required_roles_are_declared():
+    for role, kind in REQUIRED_ROLES.items():
+        assert catalog.get(role).kind == kind
+
+
+@pytest.mark.parametrize("role", list(catalog.ASSETS))
+def test_declaration_is_well_formed(role):
+    asset = catalog.get(role)
+    assert asset.role == role and asset.kind in ("model", "dataset")
+    assert re.fullmatch(r"[0-9a-f]{64}", asset.offline.sha256)
+    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", asset.offline.package)
+    assert re.fullmatch(r"\d+(\.\d+)*", asset.offline.version)
+    assert asset.offline.members and all(m and not m.startswith("/") for m in asset.offline.members)
+    assert asset.recipe in RECIPES and asset.recipe in RECIPE_VERSIONS
+    validate_repo_id(asset.hub_id)
+    assert "/" in asset.hub_id  # an organisation-qualified id, as the Hub lists them today
+    assert asset.licence and asset.title
+
+
+def test_local_names_are_unique_and_never_a_hub_id():
+    names = [a.local_name for a in catalog.ASSETS.values()]
+    assert len(set(names)) == len(names)
+    assert all("/" not in n for n in names)
+
+
+def test_hub_mode_returns_the_hub_id():
+    assert catalog.model("encoder", mode="hub") == "sentence-transformers/all-MiniLM-L6-v2"
+    assert catalog.model("chat", mode="hub") == "HuggingFaceTB/SmolLM2-135M-Instruct"
+    assert catalog.dataset("sentiment", mode="hub") == "cornell-movie-review-data/rotten_tomatoes"
+
+
+def test_offline_mode_returns_the_prepared_folder():
+    folder = catalog.model("encoder", mode="offline")
+    assert folder == str(catalog.get("encoder").folder)
+
+
+def test_unprepared_asset_says_to_run_make_assets(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_ASSETS_DIR", str(tmp_path))
+    with pytest.raises(CourseError, match=r"not prepared .*make assets"):
+        catalog.model("encoder", mode="offline")
+
+
+@pytest.mark.parametrize("call, pattern", [
+    (lambda: catalog.get("bert"), "Unknown asset role 'bert': use one of encoder"),
+    (lambda: catalog.model("sentiment"), "'sentiment' is a dataset, not a model"),
+    (lambda: catalog.dataset("chat"), "'chat' is a model, not a dataset"),
+    (lambda: catalog.model("encoder", mode="colab"), "Unknown course mode 'colab'"),
+    (lambda: catalog.roles("tokenizer"), "Unknown asset kind"),
+])
+def test_bad_lookups_end_in_one_sentence(call, pattern):
+    with pytest.raises(CourseError, match=pattern) as err:
+        call()
+    assert "\n" not in str(err.value)
+
+
+def test_describe_lists_every_role():
+    table = catalog.describe()
+    assert list(table.index) == catalog.roles()
+    assert {"offline source (PyPI)", "hub source", "licence"} <= set(table.columns)

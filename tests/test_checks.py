@@ -1,0 +1,44 @@
+import pytest
+import torch
+
+from utils.checks import check, check_close, check_embedding_parameters, check_label_share
+
+
+class Toy(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embeddings = torch.nn.Embedding(10, 4)
+        self.head = torch.nn.Linear(4, 2)
+
+
+def test_check_passes_and_fails(capsys):
+    check(True, "well done", "hint")
+    assert "Correct: well done" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="Not yet: hint"):
+        check(False, "well done", "hint")
+
+
+def test_check_close_refuses_non_numbers():
+    with pytest.raises(AssertionError, match="should be a number"):
+        check_close("40", 40, "x", "hint")
+    with pytest.raises(AssertionError):
+        check_close(True, 1, "x", "hint")
+
+
+def test_embedding_exercise():
+    model = Toy()
+    check_embedding_parameters(40, model)
+    with pytest.raises(AssertionError, match="model.embeddings.parameters"):
+        check_embedding_parameters(50, model)  # the whole model, not the embeddings
+
+
+def test_label_share_exercise():
+    from datasets import ClassLabel, Dataset, Features, Value
+
+    split = Dataset.from_dict({"text": list("abcd"), "label": [1, 1, 1, 0]},
+                              features=Features({"text": Value("string"), "label": ClassLabel(names=["neg", "pos"])}))
+    check_label_share(0.75, split, "pos")
+    with pytest.raises(AssertionError):
+        check_label_share(3, split, "pos")  # a count, not a share
+    with pytest.raises(AssertionError):
+        check_label_share(0.25, split, "pos")

@@ -1,0 +1,87 @@
+"""Hygiene of the stored notebooks: names, no outputs, anatomy, README list, no secrets.
+
+The notebooks themselves are executed by nbmake (see pyproject.toml's pytest options).
+"""
+
+import re
+
+import nbformat
+import pytest
+
+from utils.paths import REPO_ROOT, notebooks_dir
+
+NOTEBOOKS = sorted(notebooks_dir().glob("*.ipynb"))
+NAME = re.compile(r"(\d\d)_[a-z][a-z0-9_]*\.ipynb")
+TOKEN_LIKE = re.compile(
+    r"hf_[A-Za-z0-9]{30,}|api_[A-Za-z0-9]{30,}|sk-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}"
+    r"|AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----"
+)
+MAX_CODE_LINES = 20  # "about 15 lines at most", with room for a long call spread over lines
+
+
+def _read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "notebooks/ is empty"
+
+
+def test_names_are_numbered_without_gaps():
+    numbers = []
+    for path in NOTEBOOKS:
+        match = NAME.fullmatch(path.name)
+        assert match, f"{path.name} is not named NN_topic.ipynb (lower case, underscores)"
+        numbers.append(int(match.group(1)))
+    assert numbers == list(range(len(numbers))), f"numbering has gaps or repeats: {numbers}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_without_outputs(path):
+    for index, cell in enumerate(_read(path).cells):
+        if cell.cell_type == "code":
+            assert not cell.outputs, f"{path.name} cell {index} has outputs: clear them before committing"
+            assert cell.execution_count is None, f"{path.name} cell {index} has an execution count"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_anatomy(path):
+    cells = _read(path).cells
+    first = cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# "), "first cell must be a Markdown title"
+    assert "You will learn" in first.source
+    code = [c for c in cells if c.cell_type == "code"]
+    markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    assert "from utils import" in code[0].source and "setup(" in code[0].source, "first code cell calls setup()"
+    assert any("parameters" in c.metadata.get("tags", []) for c in code), "no cell tagged 'parameters'"
+    assert "Try it" in markdown and any("check_" in c.source for c in code), "a 'Try it' exercise with a check"
+    assert "## What we learned" in markdown
+    assert any("save_record(" in c.source for c in code), "a results cell that records measured figures"
+    for cell in code:
+        lines = len(cell.source.splitlines())
+        assert lines <= MAX_CODE_LINES, f"{path.name} code cell {cells.index(cell)} has {lines} lines"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_current_apis_only(path):
+    text = path.read_text()
+    for old in ("load_metric", "evaluation_strategy", "use_auth_token", "torch_dtype="):
+        assert old not in text, f"{path.name} uses {old}, removed or renamed in the pinned versions"
+
+
+def test_readme_lists_exactly_the_notebooks():
+    readme = (REPO_ROOT / "README.md").read_text()
+    listed = re.findall(r"\(notebooks/(\d\d_[a-z0-9_]+\.ipynb)\)", readme)
+    assert sorted(set(listed)) == [p.name for p in NOTEBOOKS]
+
+
+def test_no_token_like_strings():
+    paths = [*NOTEBOOKS, REPO_ROOT / "README.md", *(REPO_ROOT / "utils").glob("*.py"),
+             *(REPO_ROOT / "report").rglob("*.md"), *(REPO_ROOT / "report").rglob("*.json")]
+    for path in paths:
+        match = TOKEN_LIKE.search(path.read_text(errors="ignore"))
+        assert not match, f"{path.relative_to(REPO_ROOT)} holds a token-like string: {match.group()[:8]}..."
+
+
+def test_the_secret_pattern_catches_a_token():
+    assert TOKEN_LIKE.search("token = 'hf_" + "a1B2c3D4e5" * 4 + "'")

@@ -1,0 +1,97 @@
+import json
+
+import pytest
+
+from utils import CourseError
+from utils.records import (
+    FIELDS,
+    SCHEMA_VERSION,
+    load_records,
+    make_record,
+    save_record,
+    validate_record,
+)
+
+
+def _record(**overrides):
+    fields = dict(experiment="toy run", notebook="00_setup.ipynb", model_id="toy", task="classification",
+                  dataset="toy data", params_total=1000, params_trainable=10, train_time_s=1.5,
+                  metric_name="accuracy", metric_value=0.9)
+    fields.update(overrides)
+    return make_record(**fields)
+
+
+def test_make_record_attaches_provenance():
+    record = _record()
+    assert record["schema_version"] == SCHEMA_VERSION
+    prov = record["provenance"]
+    assert prov["mode"] in ("offline", "hub")
+    assert prov["hardware"]["cores"] >= 1
+    assert prov["versions"]["torch"].startswith("2.13.0")
+    assert prov["git_commit"] and prov["date"].startswith("20")
+
+
+@pytest.mark.parametrize("field", list(FIELDS))
+def test_a_missing_field_is_refused_by_name(field):
+    record = _record()
+    del record[field]
+    with pytest.raises(CourseError, match=f"required field '{field}' is missing"):
+        validate_record(record)
+
+
+@pytest.mark.parametrize("field, value", [
+    ("params_total", "22M"), ("metric_value", "high"), ("experiment", None), ("train_time_s", True),
+    ("provenance", "here"),
+])
+def test_a_wrong_type_is_refused_by_name(field, value):
+    record = _record()
+    record[field] = value
+    with pytest.raises(CourseError, match=f"field '{field}' must be"):
+        validate_record(record)
+
+
+def test_unknown_schema_version_is_refused():
+    record = _record()
+    record["schema_version"] = 99
+    with pytest.raises(CourseError, match="unknown schema_version 99"):
+        validate_record(record)
+
+
+def test_missing_provenance_field_is_refused():
+    record = _record()
+    del record["provenance"]["git_commit"]
+    with pytest.raises(CourseError, match="provenance field 'git_commit' is missing"):
+        validate_record(record)
+
+
+def test_save_and_load_round_trip(report_dir):
+    path = save_record(_record())
+    assert path.parent == report_dir / "results" and path.name == "00_setup--toy-run.json"
+    assert not list(path.parent.glob(".tmp-*"))
+    (loaded,) = load_records()
+    assert loaded == json.loads(path.read_text())
+
+
+def test_a_second_save_replaces_the_first(report_dir):
+    save_record(_record(metric_value=0.5))
+    save_record(_record(metric_value=0.7))
+    (loaded,) = load_records()
+    assert loaded["metric_value"] == 0.7
+
+
+def test_load_names_the_bad_file_and_field(report_dir):
+    path = save_record(_record())
+    data = json.loads(path.read_text())
+    del data["metric_name"]
+    path.write_text(json.dumps(data))
+    with pytest.raises(CourseError, match=rf"{path.name}: the required field 'metric_name' is missing"):
+        load_records()
+    path.write_text("{not json")
+    with pytest.raises(CourseError, match=rf"{path.name}: not valid JSON"):
+        load_records()
+
+
+def test_save_refuses_an_invalid_record(report_dir):
+    with pytest.raises(CourseError, match="required field"):
+        save_record({"experiment": "x"})
+    assert not (report_dir / "results").exists() or not list((report_dir / "results").iterdir())
