@@ -48,7 +48,9 @@ def test_importing_utils_applies_offline_before_hf_libraries(tmp_path):
 
     code = "import utils, huggingface_hub.constants as c; print(c.HF_HUB_OFFLINE)"
     env = {k: v for k, v in os.environ.items() if k not in OFFLINE_ENVIRONMENT and k != "COURSE_MODE"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    # from a folder outside the repository: the editable install makes `utils` importable anywhere
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True,
+                         text=True, check=True)
     assert out.stdout.strip() == "True"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,17 +25,24 @@ def run_notebook(path: Path, out_dir: Path, timeout: int = 900) -> float:
     exception is raised again.
     """
     import nbformat
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
-    try:
-        client.execute()
-    finally:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        nbformat.write(notebook, out_dir / path.name)
+    with tempfile.TemporaryDirectory(prefix="course-kernel-") as sockets:
+        # The kernel talks to us over local IPC sockets (absolute paths, since the kernel
+        # runs in the notebook's folder), not over unencrypted TCP ports.
+        kernel = KernelManager(kernel_name="python3", transport="ipc", ip=f"{sockets}/kernel")
+        client = NotebookClient(notebook, km=kernel, timeout=timeout,
+                                resources={"metadata": {"path": str(path.parent)}})
+        try:
+            client.execute()
+        finally:
+            if kernel.has_kernel:
+                kernel.shutdown_kernel(now=False)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            nbformat.write(notebook, out_dir / path.name)
     return time.perf_counter() - start
 
 
