@@ -13,7 +13,7 @@ from dataclasses import replace
 import pytest
 
 from utils import CourseError, assets, catalog, recipes
-from utils.catalog import MANIFEST_NAME, Asset, WheelSource
+from utils.catalog import MANIFEST_NAME, Asset, TrainedSource, WheelSource
 
 
 def _make_wheel(path, files):
@@ -156,10 +156,50 @@ def test_command_line_reports_problems_in_one_line(fake_asset, capsys, monkeypat
     assert assets.main(["verify", "toy"]) == 0
 
 
+@pytest.fixture
+def trained_asset(fake_asset, monkeypatch):
+    """A model 'toy-trained' that the course 'trains' from the toy asset."""
+    def train(asset, archive, out):
+        assert archive is None
+        base = catalog.model("toy", mode="offline")
+        (out / "config.json").write_text((__import__("pathlib").Path(base) / "config.json").read_text())
+        (out / "head.bin").write_bytes(b"trained")
+
+    asset = Asset(role="toy-trained", kind="model", title="trained toy", recipe="toy_train",
+                  local_name="toy-trained", hub_id="org/toy-trained", licence="mit",
+                  offline=TrainedSource(inputs=("toy",), settings={"lr": 0.1}))
+    monkeypatch.setitem(catalog.ASSETS, "toy-trained", asset)
+    monkeypatch.setitem(recipes.RECIPES, "toy_train", train)
+    monkeypatch.setitem(assets.RECIPE_VERSIONS, "toy_train", 1)
+    return asset
+
+
+def test_a_trained_asset_prepares_its_inputs_first(trained_asset, fake_asset):
+    status = assets.prepare_one("toy-trained")
+    assert status.action == "prepared" and fake_asset.folder.exists()
+    assert assets.prepare_one("toy-trained").action == "reused"
+
+
+def test_a_trained_asset_is_stale_when_an_input_or_setting_changes(trained_asset, fake_asset, monkeypatch):
+    assets.prepare_one("toy-trained")
+    (fake_asset.folder / "w.bin").write_bytes(b"\x02" * 100)
+    assets.prepare_one("toy")  # rebuilt from the wheel: the same files again
+    assert assets.verify("toy-trained").ok
+    monkeypatch.setitem(catalog.ASSETS, "toy-trained",
+                        replace(trained_asset, offline=TrainedSource(inputs=("toy",), settings={"lr": 0.2})))
+    assert assets.verify("toy-trained").action == "stale"
+    assert assets.prepare_one("toy-trained").action == "prepared"
+
+
+def test_a_hub_only_role_has_nothing_to_prepare():
+    with pytest.raises(CourseError, match="exists only on the Hub"):
+        assets.prepare(["summarizer"], echo=lambda line: None)
+
+
 # ----------------------------------------------------------- the real, prepared assets
 
 
-@pytest.mark.parametrize("role", catalog.roles())
+@pytest.mark.parametrize("role", catalog.roles(offline=True))
 def test_prepared_assets_verify(role):
     status = assets.verify(role)
     assert status.ok, f"{role}: {status.action} {status.detail} (run `make assets`)"

@@ -4,10 +4,12 @@ import pytest
 from huggingface_hub.utils import validate_repo_id
 
 from utils import CourseError, catalog
+from utils.catalog import TrainedSource
 from utils.assets import RECIPE_VERSIONS
 from utils.recipes import RECIPES
 
-REQUIRED_ROLES = {"encoder": "model", "chat": "model", "sentiment": "dataset", "spam": "dataset", "digits": "dataset"}
+REQUIRED_ROLES = {"encoder": "model", "chat": "model", "sentiment": "dataset", "spam": "dataset",
+                  "digits": "dataset", "sentiment-model": "model"}
 
 
 def test_required_roles_are_declared():
@@ -19,18 +21,26 @@ def test_required_roles_are_declared():
 def test_declaration_is_well_formed(role):
     asset = catalog.get(role)
     assert asset.role == role and asset.kind in ("model", "dataset")
-    assert re.fullmatch(r"[0-9a-f]{64}", asset.offline.sha256)
-    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", asset.offline.package)
-    assert re.fullmatch(r"\d+(\.\d+)*", asset.offline.version)
-    assert asset.offline.members and all(m and not m.startswith("/") for m in asset.offline.members)
-    assert asset.recipe in RECIPES and asset.recipe in RECIPE_VERSIONS
     validate_repo_id(asset.hub_id)
     assert "/" in asset.hub_id  # an organisation-qualified id, as the Hub lists them today
     assert asset.licence and asset.title
+    source = asset.offline
+    if source is None:  # Hub only: the notes say what the course uses offline instead
+        assert "offline" in asset.notes and not asset.recipe
+        return
+    assert asset.recipe in RECIPES and asset.recipe in RECIPE_VERSIONS and asset.local_name
+    if isinstance(source, TrainedSource):
+        assert source.inputs and all(catalog.get(r).offline is not None for r in source.inputs)
+        assert list(catalog.ASSETS).index(role) > max(list(catalog.ASSETS).index(r) for r in source.inputs)
+        return
+    assert re.fullmatch(r"[0-9a-f]{64}", source.sha256)
+    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", source.package)
+    assert re.fullmatch(r"\d+(\.\d+)*", source.version)
+    assert source.members and all(m and not m.startswith("/") for m in source.members)
 
 
 def test_local_names_are_unique_and_never_a_hub_id():
-    names = [a.local_name for a in catalog.ASSETS.values()]
+    names = [a.local_name for a in catalog.ASSETS.values() if a.offline is not None]
     assert len(set(names)) == len(names)
     assert all("/" not in n for n in names)
 
@@ -58,6 +68,7 @@ def test_unprepared_asset_says_to_run_make_assets(tmp_path, monkeypatch):
     (lambda: catalog.dataset("chat"), "'chat' is a model, not a dataset"),
     (lambda: catalog.model("encoder", mode="colab"), "Unknown course mode 'colab'"),
     (lambda: catalog.roles("tokenizer"), "Unknown asset kind"),
+    (lambda: catalog.model("summarizer", mode="offline"), "exists only on the Hub .*prompts the chat model"),
 ])
 def test_bad_lookups_end_in_one_sentence(call, pattern):
     with pytest.raises(CourseError, match=pattern) as err:
@@ -68,4 +79,10 @@ def test_bad_lookups_end_in_one_sentence(call, pattern):
 def test_describe_lists_every_role():
     table = catalog.describe()
     assert list(table.index) == catalog.roles()
-    assert {"offline source (PyPI)", "hub source", "licence"} <= set(table.columns)
+    assert {"offline source", "hub source", "licence"} <= set(table.columns)
+
+
+def test_hub_only_roles_resolve_on_the_hub():
+    assert catalog.model("summarizer", mode="hub") == "sshleifer/distilbart-cnn-12-6"
+    assert not catalog.is_prepared("zero-shot")
+    assert "zero-shot" in catalog.roles(offline=False) and "zero-shot" not in catalog.roles(offline=True)

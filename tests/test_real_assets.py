@@ -95,3 +95,15 @@ def test_dataset_preparation_is_deterministic(tmp_path):
         rebuilt = hashlib.sha256((tmp_path / "data" / f"{split}.parquet").read_bytes()).hexdigest()
         prepared = hashlib.sha256((asset.folder / "data" / f"{split}.parquet").read_bytes()).hexdigest()
         assert rebuilt == prepared, split
+
+
+def test_sentiment_model_classifies_with_a_pipeline(no_network):
+    from huggingface_hub import ModelCard
+    from transformers import pipeline
+
+    classifier = pipeline("text-classification", model=catalog.model("sentiment-model", mode="offline"))
+    results = classifier(["A moving, beautifully acted film.", "A tedious, clumsy mess."])
+    assert [r["label"] for r in results] == ["pos", "neg"]
+    card = ModelCard.load(catalog.get("sentiment-model").folder / "README.md")
+    (test,) = [r for r in card.data.eval_results if r.dataset_split == "test"]
+    assert test.metric_type == "accuracy" and test.metric_value > 0.8

