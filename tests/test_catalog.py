@@ -4,8 +4,8 @@ import pytest
 from huggingface_hub.utils import validate_repo_id
 
 from utils import CourseError, catalog
-from utils.catalog import TrainedSource
 from utils.assets import RECIPE_VERSIONS
+from utils.catalog import TrainedSource
 from utils.recipes import RECIPES
 
 REQUIRED_ROLES = {"encoder": "model", "chat": "model", "sentiment": "dataset", "spam": "dataset",
@@ -86,3 +86,12 @@ def test_hub_only_roles_resolve_on_the_hub():
     assert catalog.model("summarizer", mode="hub") == "sshleifer/distilbart-cnn-12-6"
     assert not catalog.is_prepared("zero-shot")
     assert "zero-shot" in catalog.roles(offline=False) and "zero-shot" not in catalog.roles(offline=True)
+
+
+def test_card_loads_the_offline_card_of_a_model_and_a_dataset():
+    from huggingface_hub import DatasetCard, ModelCard
+
+    model_card = catalog.card("sentiment-model", mode="offline")
+    assert isinstance(model_card, ModelCard) and model_card.data.pipeline_tag == "text-classification"
+    data_card = catalog.card("spam", mode="offline")
+    assert isinstance(data_card, DatasetCard) and data_card.data.license == "cc-by-4.0"

@@ -42,3 +42,40 @@ def test_label_share_exercise():
         check_label_share(3, split, "pos")  # a count, not a share
     with pytest.raises(AssertionError):
         check_label_share(0.25, split, "pos")
+
+
+class _FakeConfig:
+    id2label = {0: "neg", 1: "pos"}
+
+
+class _FakeClassifier:
+    """Stands in for a text-classification pipeline: P(pos) = 0.9 for 'good' texts, else 0.2."""
+
+    model = type("M", (), {"config": _FakeConfig()})()
+
+    def __call__(self, texts, top_k=None):
+        out = []
+        for text in texts:
+            p = 0.9 if "good" in text else 0.2
+            out.append([{"label": "pos", "score": p}, {"label": "neg", "score": 1 - p}])
+        return out
+
+
+def test_positive_probabilities_exercise():
+    from utils.checks import check_positive_probabilities
+
+    texts = ["good film", "bad film"]
+    check_positive_probabilities([0.9, 0.2], _FakeClassifier(), texts)
+    for wrong in ([0.1, 0.8], [0.9], "0.9, 0.2"):  # P(neg), too few, not numbers
+        with pytest.raises(AssertionError):
+            check_positive_probabilities(wrong, _FakeClassifier(), texts)
+
+
+def test_zero_shot_exercise():
+    from utils.checks import check_zero_shot
+
+    check_zero_shot(["a", "b", "c"], ["a", "b", "x"], min_correct=2)
+    with pytest.raises(AssertionError, match="only 1 of 3"):
+        check_zero_shot(["a", "x", "x"], ["a", "b", "c"], min_correct=2)
+    with pytest.raises(AssertionError, match="one label per text"):
+        check_zero_shot(["a"], ["a", "b"], min_correct=1)

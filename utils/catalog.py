@@ -329,3 +329,16 @@ def describe():
             for a in ASSETS.values()
         ]
     ).set_index("role")
+
+
+def card(role: str, mode: str | None = None):
+    """The model or dataset card of ``role`` (a ``ModelCard`` or ``DatasetCard``), in either mode.
+
+    ``ModelCard.load`` takes a Hub id or a README file, not a folder; this hands it the
+    right one for the mode.
+    """
+    from huggingface_hub import DatasetCard, ModelCard
+
+    where = source(role, mode)
+    card_class = ModelCard if get(role).kind == "model" else DatasetCard
+    return card_class.load(where if get_mode(mode) == "hub" else Path(where) / "README.md")

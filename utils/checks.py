@@ -47,3 +47,30 @@ def check_label_share(answer, dataset_split, label_name: str) -> None:
         f"count the rows whose label is {names.index(label_name)} ({label_name!r}) and divide by "
         "the number of rows; the answer is a fraction between 0 and 1.",
     )
+
+
+def check_positive_probabilities(answer, classifier, texts) -> None:
+    """Exercise of 01_pipelines: P(pos) for each text, computed by hand, equals the pipeline's."""
+    import numpy as np
+
+    positive = classifier.model.config.id2label[1]
+    expected = [next(s["score"] for s in scores if s["label"] == positive)
+                for scores in classifier(list(texts), top_k=None)]
+    got = np.asarray(answer, dtype=float).ravel() if not isinstance(answer, str) else np.array([])
+    check(
+        got.shape == (len(expected),) and np.allclose(got, expected, atol=1e-4),
+        f"your probabilities match the pipeline's: {np.round(got, 4).tolist()}.",
+        f"give one probability per text ({len(expected)} in all): tokenize, run the model, apply "
+        "softmax to the logits, and take the column of the positive label (id 1).",
+    )
+
+
+def check_zero_shot(predictions, gold, min_correct: int) -> None:
+    """Exercise of 01_pipelines: prompted zero-shot labels get at least ``min_correct`` right."""
+    predictions, gold = list(predictions), list(gold)
+    if len(predictions) != len(gold):
+        raise AssertionError(f"Not yet: give one label per text ({len(gold)}), got {len(predictions)}.")
+    correct = sum(p == g for p, g in zip(predictions, gold, strict=True))
+    check(correct >= min_correct, f"{correct} of {len(gold)} texts labelled correctly.",
+          f"only {correct} of {len(gold)} are right, {min_correct} needed: change the prompt's wording "
+          "or the labels' spelling (capitalised?) and try again.")

@@ -281,8 +281,14 @@ def train_classifier(asset: Asset, archive: None, out: Path) -> None:
     import numpy as np
     from datasets import load_dataset
     from sklearn.metrics import accuracy_score
-    from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding,
-                              Trainer, TrainingArguments, set_seed)
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        DataCollatorWithPadding,
+        Trainer,
+        TrainingArguments,
+        set_seed,
+    )
 
     from utils import catalog
 
