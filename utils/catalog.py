@@ -342,3 +342,15 @@ def card(role: str, mode: str | None = None):
     where = source(role, mode)
     card_class = ModelCard if get(role).kind == "model" else DatasetCard
     return card_class.load(where if get_mode(mode) == "hub" else Path(where) / "README.md")
+
+
+def local_folder(role: str, mode: str | None = None) -> Path:
+    """A local folder holding the files of ``role``: the prepared folder offline, or the
+    repository's snapshot in the Hub cache (downloaded if needed) in hub mode."""
+    where = source(role, mode)
+    if get_mode(mode) == "offline":
+        return Path(where)
+    from huggingface_hub import snapshot_download
+
+    repo_type = "model" if get(role).kind == "model" else "dataset"
+    return Path(snapshot_download(where, repo_type=repo_type))

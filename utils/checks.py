@@ -74,3 +74,28 @@ def check_zero_shot(predictions, gold, min_correct: int) -> None:
     check(correct >= min_correct, f"{correct} of {len(gold)} texts labelled correctly.",
           f"only {correct} of {len(gold)} are right, {min_correct} needed: change the prompt's wording "
           "or the labels' spelling (capitalised?) and try again.")
+
+
+def check_tensor_size(answer, path, name: str) -> None:
+    """Exercise of 02_hub: the number of values of tensor ``name`` in a safetensors file."""
+    import math as _math
+
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as weights:
+        expected = _math.prod(weights.get_slice(name).get_shape())
+    check_close(answer, expected, f"{name} holds {expected:,} values, so your answer",
+                f"open the file with safe_open, take get_slice({name!r}).get_shape() and multiply the sizes.")
+
+
+def check_pinned_revision(model, cache_dir, repo_id: str, commit: str) -> None:
+    """Exercise of 02_hub: ``model`` was loaded from ``commit`` of ``repo_id``, not from the latest one."""
+    import json
+    from pathlib import Path
+
+    snapshot = Path(cache_dir) / ("models--" + repo_id.replace("/", "--")) / "snapshots" / commit
+    expected = json.loads((snapshot / "config.json").read_text())["id2label"]
+    got = {str(k): v for k, v in model.config.id2label.items()}
+    check(got == expected, f"the model has the labels of commit {commit[:8]}: {list(expected.values())}.",
+          f"this model has the labels {list(got.values())}, not those of commit {commit[:8]}: "
+          "pass revision=<that commit> to from_pretrained.")
