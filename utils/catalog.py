@@ -354,3 +354,34 @@ def local_folder(role: str, mode: str | None = None) -> Path:
 
     repo_type = "model" if get(role).kind == "model" else "dataset"
     return Path(snapshot_download(where, repo_type=repo_type))
+
+
+#: The evaluation modules the course ships (under ``evaluate_modules/``), with their type.
+EVALUATION_MODULES = {
+    "accuracy": "metric",
+    "precision": "metric",
+    "recall": "metric",
+    "f1": "metric",
+    "balanced_accuracy": "metric",
+    "mcnemar": "comparison",
+    "label_distribution": "measurement",
+}
+#: Those that are offline copies of a Hub module of the same name (the others are the course's own).
+HUB_EVALUATION_MODULES = {"accuracy", "precision", "recall", "f1", "mcnemar", "label_distribution"}
+
+
+def evaluation_module(name: str, mode: str | None = None) -> str:
+    """What ``evaluate.load`` takes for module ``name``: its Hub name, or the course's own copy offline.
+
+    No package ships the ``evaluate`` library's modules, so offline the course uses its own
+    copies (``evaluate_modules/<name>/<name>.py``, computed with scikit-learn and scipy).
+    Modules the course wrote itself load from the repository in both modes. Pass
+    ``module_type=catalog.EVALUATION_MODULES[name]`` for comparisons and measurements.
+    """
+    if name not in EVALUATION_MODULES:
+        raise CourseError(f"Unknown evaluation module {name!r}: use one of {', '.join(EVALUATION_MODULES)}.")
+    if get_mode(mode) == "hub" and name in HUB_EVALUATION_MODULES:
+        return name
+    from utils.paths import REPO_ROOT
+
+    return str(REPO_ROOT / "evaluate_modules" / name)
