@@ -55,8 +55,8 @@ class McNemar(evaluate.Comparison):
         )
 
     def _compute(self, predictions1, predictions2, references):
-        right1 = [p == r for p, r in zip(predictions1, references)]
-        right2 = [p == r for p, r in zip(predictions2, references)]
+        right1 = [p == r for p, r in zip(predictions1, references, strict=True)]
+        right2 = [p == r for p, r in zip(predictions2, references, strict=True)]
         table = confusion_matrix(right1, right2, labels=[True, False])
         b, c = table[0, 1], table[1, 0]
         statistic = float((b - c) ** 2 / (b + c)) if b + c else 0.0
