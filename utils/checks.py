@@ -99,3 +99,26 @@ def check_pinned_revision(model, cache_dir, repo_id: str, commit: str) -> None:
     check(got == expected, f"the model has the labels of commit {commit[:8]}: {list(expected.values())}.",
           f"this model has the labels {list(got.values())}, not those of commit {commit[:8]}: "
           "pass revision=<that commit> to from_pretrained.")
+
+
+def check_short_reviews(filtered, train, max_words: int) -> None:
+    """Exercise of 03_datasets: ``filtered`` keeps exactly the train texts of at most ``max_words`` words."""
+    expected = sum(1 for text in train["text"] if len(text.split()) <= max_words)
+    lengths = [len(text.split()) for text in filtered["text"]] if hasattr(filtered, "column_names") else None
+    check(lengths is not None and len(lengths) == expected and max(lengths, default=0) <= max_words,
+          f"{expected:,} reviews have at most {max_words} words.",
+          f"use train.filter(lambda example: len(example['text'].split()) <= {max_words}); "
+          f"{expected:,} rows should be left.")
+
+
+def check_stratified_split(splits, original, tolerance: float = 0.01) -> None:
+    """Exercise of 03_datasets: a two-way split of ``original`` that keeps its label shares."""
+    import numpy as np
+
+    parts = list(splits.values()) if hasattr(splits, "values") else []
+    if len(parts) != 2 or sum(len(p) for p in parts) != len(original):
+        raise AssertionError("Not yet: give the DatasetDict that train_test_split returns, made from the whole split.")
+    share = np.mean(original["label"])
+    gaps = [abs(np.mean(p["label"]) - share) for p in parts]
+    check(max(gaps) <= tolerance, f"both parts keep the label share of {share:.3f} within {tolerance:.0%}.",
+          f"the label shares differ by up to {max(gaps):.3f}: pass stratify_by_column='label'.")

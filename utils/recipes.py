@@ -279,6 +279,7 @@ def train_classifier(asset: Asset, archive: None, out: Path) -> None:
     import tempfile
 
     import numpy as np
+    import torch
     from datasets import load_dataset
     from sklearn.metrics import accuracy_score
     from transformers import (
@@ -312,7 +313,8 @@ def train_classifier(asset: Asset, archive: None, out: Path) -> None:
             output_dir=scratch, num_train_epochs=settings["num_epochs"], learning_rate=settings["learning_rate"],
             per_device_train_batch_size=settings["batch_size"], per_device_eval_batch_size=128,
             warmup_steps=settings["warmup_steps"], weight_decay=settings["weight_decay"], seed=settings["seed"],
-            eval_strategy="no", save_strategy="no", logging_steps=50, report_to="none", disable_tqdm=True)
+            eval_strategy="no", save_strategy="no", logging_steps=50, report_to="none", disable_tqdm=True,
+            dataloader_pin_memory=torch.cuda.is_available())
         trainer = Trainer(model=model, args=args, train_dataset=encoded["train"], compute_metrics=accuracy,
                           data_collator=DataCollatorWithPadding(tokenizer), processing_class=tokenizer)
         train_output = trainer.train()
