@@ -122,3 +122,25 @@ def check_stratified_split(splits, original, tolerance: float = 0.01) -> None:
     gaps = [abs(np.mean(p["label"]) - share) for p in parts]
     check(max(gaps) <= tolerance, f"both parts keep the label share of {share:.3f} within {tolerance:.0%}.",
           f"the label shares differ by up to {max(gaps):.3f}: pass stratify_by_column='label'.")
+
+
+def check_precision_recall(results, references, predictions) -> None:
+    """Exercise of 04_evaluate: ``results`` holds the precision and recall of ``predictions``."""
+    from sklearn.metrics import precision_score, recall_score
+
+    expected = {"precision": precision_score(references, predictions), "recall": recall_score(references, predictions)}
+    got = {key: results.get(key) for key in expected} if isinstance(results, dict) else {}
+    check(all(isinstance(got[k], float) and math.isclose(got[k], v, rel_tol=1e-9) for k, v in expected.items()),
+          f"precision {expected['precision']:.3f}, recall {expected['recall']:.3f}.",
+          "combine the precision and recall modules with evaluate.combine and call compute("
+          "predictions=..., references=...) on the test labels; the result is one dict with both keys.")
+
+
+def check_majority_accuracy(answer, labels) -> None:
+    """Exercise of 04_evaluate: the accuracy of always predicting the most frequent label."""
+    from collections import Counter
+
+    labels = list(labels)
+    expected = Counter(labels).most_common(1)[0][1] / len(labels)
+    check_close(answer, expected, "the majority baseline's accuracy",
+                "it is the share of the most frequent label: the largest of the 'fractions'.", rel_tol=1e-9)
