@@ -2,7 +2,15 @@ import pytest
 import torch
 
 from utils import CourseError
-from utils.measure import PeakMemory, Timing, count_parameters, forward_flops, time_function
+from utils.measure import (
+    PeakMemory,
+    Timing,
+    count_parameters,
+    forward_flops,
+    matmul_peak_flops,
+    time_function,
+    training_step_flops,
+)
 
 
 def test_time_function_warms_up_then_repeats():
@@ -74,3 +82,32 @@ def test_count_parameters_counts_frozen_and_tied_weights_once():
 def test_count_parameters_rejects_a_non_model():
     with pytest.raises(CourseError, match="needs a torch model"):
         count_parameters([1, 2, 3])
+
+
+def test_training_step_flops_counts_forward_and_backward():
+    class Regressor(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = torch.nn.Linear(10, 1, bias=False)
+
+        def forward(self, input, labels):
+            prediction = self.linear(input)
+            return type("Output", (), {"loss": ((prediction - labels) ** 2).mean()})()
+
+    model = Regressor().eval()
+    flops = training_step_flops(model, {"input": torch.randn(4, 10), "labels": torch.zeros(4, 1)})
+    forward = 2 * 4 * 10
+    assert flops == 2 * forward  # backward of a first layer: weight gradient only (no input gradient)
+    assert model.linear.weight.grad is None and not model.training
+
+
+def test_training_step_flops_needs_labels():
+    with pytest.raises(CourseError, match="with 'labels'"):
+        training_step_flops(torch.nn.Linear(2, 2), {"input": torch.zeros(1, 2)})
+
+
+def test_matmul_peak_is_plausible():
+    peak = matmul_peak_flops(size=256, repeats=3)
+    assert 1e8 < peak < 1e14
+    with pytest.raises(CourseError, match="at least 16"):
+        matmul_peak_flops(size=4)

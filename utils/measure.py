@@ -173,3 +173,40 @@ def count_parameters(model) -> ParameterCount:
         total=sum(p.numel() for p in params),
         trainable=sum(p.numel() for p in params if p.requires_grad),
     )
+
+
+def training_step_flops(model, inputs: Mapping) -> float:
+    """FLOPs of one training step's forward and backward passes on ``inputs`` (the whole batch).
+
+    ``model(**inputs)`` must return an output with a ``loss`` (pass ``labels``). Gradients
+    are computed and then cleared; the optimizer update (a few FLOPs per parameter) is not
+    counted.
+    """
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    if not isinstance(model, torch.nn.Module):
+        raise CourseError(f"training_step_flops needs a torch model, got {type(model).__name__}.")
+    if not isinstance(inputs, Mapping) or "labels" not in inputs:
+        raise CourseError("training_step_flops needs the batch as a dict with 'labels', as a data collator returns it.")
+    was_training = model.training
+    model.train()
+    counter = FlopCounterMode(display=False)
+    with counter:
+        model(**inputs).loss.backward()
+    model.zero_grad(set_to_none=True)
+    model.train(was_training)
+    return float(counter.get_total_flops())
+
+
+def matmul_peak_flops(size: int = 2048, repeats: int = 5, dtype=None) -> float:
+    """This machine's measured matrix-multiply speed in FLOP/s: the best of ``repeats`` runs
+    of a ``size`` x ``size`` product (2 * size**3 FLOPs each), in float32 unless ``dtype`` says."""
+    import torch
+
+    if not isinstance(size, int) or size < 16:
+        raise CourseError(f"size must be an integer of at least 16, got {size!r}.")
+    a = torch.randn(size, size, dtype=dtype or torch.float32)
+    b = torch.randn(size, size, dtype=dtype or torch.float32)
+    timing = time_function(lambda: a @ b, warmup=1, repeats=repeats)
+    return 2 * size**3 / timing.best
