@@ -79,3 +79,17 @@ def test_zero_shot_exercise():
         check_zero_shot(["a", "x", "x"], ["a", "b", "c"], min_correct=2)
     with pytest.raises(AssertionError, match="one label per text"):
         check_zero_shot(["a"], ["a", "b"], min_correct=1)
+
+
+def test_trainer_exercises():
+    from types import SimpleNamespace
+
+    from utils.checks import check_best_eval_accuracy, check_mistakes
+
+    trainer = SimpleNamespace(state=SimpleNamespace(log_history=[{"loss": 0.6}, {"eval_accuracy": 0.7}, {"eval_accuracy": 0.8}]))
+    check_best_eval_accuracy(0.8, trainer)
+    with pytest.raises(AssertionError):
+        check_best_eval_accuracy(0.7, trainer)  # the last, not the best
+    check_mistakes(1, [0, 1, 1], [0, 1, 0])
+    with pytest.raises(AssertionError):
+        check_mistakes(2, [0, 1, 1], [0, 1, 0])

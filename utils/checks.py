@@ -144,3 +144,17 @@ def check_majority_accuracy(answer, labels) -> None:
     expected = Counter(labels).most_common(1)[0][1] / len(labels)
     check_close(answer, expected, "the majority baseline's accuracy",
                 "it is the share of the most frequent label: the largest of the 'fractions'.", rel_tol=1e-9)
+
+
+def check_best_eval_accuracy(answer, trainer) -> None:
+    """Exercise of 05_trainer: the best ``eval_accuracy`` in ``trainer.state.log_history``."""
+    logged = [entry["eval_accuracy"] for entry in trainer.state.log_history if "eval_accuracy" in entry]
+    check_close(answer, max(logged), "the best validation accuracy",
+                "keep the log entries that have 'eval_accuracy' and take the largest value.", rel_tol=1e-9)
+
+
+def check_mistakes(answer, predictions, references) -> None:
+    """Exercise of 05_trainer: the number of predictions that differ from the references."""
+    expected = sum(int(p != r) for p, r in zip(predictions, references, strict=True))
+    check_close(answer, expected, "the number of mistakes",
+                "compare the predictions with the test labels and count where they differ.", rel_tol=0)
