@@ -93,3 +93,18 @@ def test_trainer_exercises():
     check_mistakes(1, [0, 1, 1], [0, 1, 0])
     with pytest.raises(AssertionError):
         check_mistakes(2, [0, 1, 1], [0, 1, 0])
+
+
+def test_peft_exercises():
+    from types import SimpleNamespace
+
+    from utils import catalog
+    from utils.checks import check_active_adapter, check_lora_parameters
+
+    encoder = catalog.model("encoder", mode="offline")
+    check_lora_parameters(6 * 2 * 4 * (384 + 384), encoder, 4, ["query", "value"])
+    with pytest.raises(AssertionError, match=r"r \* \(in \+ out\)"):
+        check_lora_parameters(6 * 2 * 4 * 384, encoder, 4, ["query", "value"])
+    check_active_adapter(SimpleNamespace(active_adapter="spam"), "spam")
+    with pytest.raises(AssertionError, match="set_adapter"):
+        check_active_adapter(SimpleNamespace(active_adapter="sentiment"), "spam")

@@ -158,3 +158,23 @@ def check_mistakes(answer, predictions, references) -> None:
     expected = sum(int(p != r) for p, r in zip(predictions, references, strict=True))
     check_close(answer, expected, "the number of mistakes",
                 "compare the predictions with the test labels and count where they differ.", rel_tol=0)
+
+
+def check_lora_parameters(answer, model_source: str, r: int, target_modules) -> None:
+    """Exercise of 06_peft: the number of parameters LoRA adds to the targeted linear layers."""
+    import torch
+    from transformers import AutoModel
+
+    base = AutoModel.from_pretrained(model_source)
+    expected = sum(r * (m.in_features + m.out_features) for name, m in base.named_modules()
+                   if isinstance(m, torch.nn.Linear) and name.split(".")[-1] in set(target_modules))
+    check_close(answer, expected, f"LoRA with r={r} on {list(target_modules)} adds {expected:,} parameters; your answer",
+                "each targeted Linear(in, out) gets A (r x in) and B (out x r): r * (in + out) parameters, "
+                "times the number of targeted layers.", rel_tol=0)
+
+
+def check_active_adapter(model, name: str) -> None:
+    """Exercise of 06_peft: ``name`` is the active adapter of a PEFT model."""
+    active = getattr(model, "active_adapter", None)
+    check(active == name, f"adapter {name!r} is active.",
+          f"the active adapter is {active!r}: call model.set_adapter({name!r}).")
