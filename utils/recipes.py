@@ -159,11 +159,14 @@ def _write_dataset_card(asset, out, info, splits, description, stats) -> None:
     from datasets.info import DatasetInfosDict
     from huggingface_hub import DatasetCard, DatasetCardData
 
+    import datasets
+
+    is_image = any(isinstance(feature, datasets.Image) for feature in info.features.values())
     data = DatasetCardData(
         license=asset.licence,
-        language="en" if asset.role != "digits" else None,
+        language=None if is_image else "en",
         pretty_name=asset.title,
-        task_categories=["image-classification" if asset.role == "digits" else "text-classification"],
+        task_categories=["image-classification" if is_image else "text-classification"],
         size_categories=["1K<n<10K"] if len(splits["train"]) < 10_000 else ["10K<n<100K"],
         source_datasets=[asset.hub_id],
         tags=["course-local"],
