@@ -156,10 +156,9 @@ def write_dataset(asset: Asset, out: Path, frame, features, description: str, st
 
 
 def _write_dataset_card(asset, out, info, splits, description, stats) -> None:
+    import datasets
     from datasets.info import DatasetInfosDict
     from huggingface_hub import DatasetCard, DatasetCardData
-
-    import datasets
 
     is_image = any(isinstance(feature, datasets.Image) for feature in info.features.values())
     data = DatasetCardData(
