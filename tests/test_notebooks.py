@@ -16,6 +16,8 @@ TOKEN_LIKE = re.compile(
     r"hf_[A-Za-z0-9]{30,}|api_[A-Za-z0-9]{30,}|sk-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}"
     r"|AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----"
 )
+REMOVED_APIS = [line.strip() for line in (REPO_ROOT / "tests" / "removed_apis.txt").read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
 MAX_CODE_LINES = 20  # "about 15 lines at most", with room for a long call spread over lines
 
 
@@ -65,7 +67,7 @@ def test_anatomy(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_current_apis_only(path):
     text = path.read_text()
-    for old in ("load_metric", "evaluation_strategy", "use_auth_token", "torch_dtype="):
+    for old in REMOVED_APIS:
         assert old not in text, f"{path.name} uses {old}, removed or renamed in the pinned versions"
 
 
@@ -85,3 +87,7 @@ def test_no_token_like_strings():
 
 def test_the_secret_pattern_catches_a_token():
     assert TOKEN_LIKE.search("token = 'hf_" + "a1B2c3D4e5" * 4 + "'")
+
+
+def test_the_removed_api_list_is_read():
+    assert "load_metric" in REMOVED_APIS and len(REMOVED_APIS) == 4
