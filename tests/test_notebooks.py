@@ -58,7 +58,8 @@ def test_anatomy(path):
     assert any("parameters" in c.metadata.get("tags", []) for c in code), "no cell tagged 'parameters'"
     assert "Try it" in markdown and any("check_" in c.source for c in code), "a 'Try it' exercise with a check"
     assert "## What we learned" in markdown
-    assert any("save_record(" in c.source for c in code), "a results cell that records measured figures"
+    if "report" not in path.stem:  # the report notebook collects the others' records
+        assert any("save_record(" in c.source for c in code), "a results cell that records measured figures"
     for cell in code:
         lines = len(cell.source.splitlines())
         assert lines <= MAX_CODE_LINES, f"{path.name} code cell {cells.index(cell)} has {lines} lines"

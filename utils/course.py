@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from utils.paths import REPO_ROOT, notebooks_dir
+from utils.paths import REPO_ROOT, notebooks_dir, report_dir
 
 BUILD_DIR = REPO_ROOT / "build" / "course"
 
@@ -46,9 +46,16 @@ def run_notebook(path: Path, out_dir: Path, timeout: int = 900) -> float:
     return time.perf_counter() - start
 
 
+def clear_results() -> None:
+    """Remove the records and figures of earlier runs from the report folder."""
+    for pattern in ("results/*.json", "figures/*.png"):
+        for stale in report_dir().glob(pattern):
+            stale.unlink()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every notebook (or those whose names start with the given prefixes), then the report."""
-    from utils.report import update_report
+    from utils.report import update_readme, update_report
 
     parser = argparse.ArgumentParser(prog="python -m utils.course", description=__doc__.split("\n")[0])
     parser.add_argument("only", nargs="*", help="run only notebooks whose names start with these (e.g. 00 01)")
@@ -59,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     if not notebooks:
         print(f"error: no notebook matches {' '.join(args.only)} in {notebooks_dir()}.", file=sys.stderr)
         return 1
+    if not args.only:
+        clear_results()  # a full run regenerates every record and figure: none may be left from older runs
     total = 0.0
     for path in notebooks:
         print(f"running {path.name} ...", flush=True)
@@ -72,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {path.name:<28} {seconds:7.1f} s", flush=True)
     print(f"{len(notebooks)} notebooks in {total:.1f} s; executed copies in {BUILD_DIR}")
     print(f"report regenerated: {update_report()}")
+    if report_dir() == REPO_ROOT / "report":
+        print(f"results at a glance regenerated: {update_readme()}")
     return 0
 
 
