@@ -55,7 +55,7 @@ lab: assets
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 lint: install
-	$(BIN)/ruff check utils tests notebooks evaluate_modules conftest.py
+	$(BIN)/ruff check utils tests notebooks scripts evaluate_modules conftest.py
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

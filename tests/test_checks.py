@@ -108,3 +108,15 @@ def test_peft_exercises():
     check_active_adapter(SimpleNamespace(active_adapter="spam"), "spam")
     with pytest.raises(AssertionError, match="set_adapter"):
         check_active_adapter(SimpleNamespace(active_adapter="sentiment"), "spam")
+
+
+def test_accelerate_exercises():
+    from utils.checks import check_accumulation_steps, check_disagreements
+
+    check_accumulation_steps(2, global_batch=64, per_process=8, num_processes=4)
+    for wrong in (8, 2.0, 4):  # ignores the processes, not an integer, ignores the micro-batch
+        with pytest.raises(AssertionError, match="integer"):
+            check_accumulation_steps(wrong, global_batch=64, per_process=8, num_processes=4)
+    check_disagreements(1, [0, 1, 1], [0, 1, 0])
+    with pytest.raises(AssertionError):
+        check_disagreements(2, [0, 1, 1], [0, 1, 0])

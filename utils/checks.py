@@ -178,3 +178,19 @@ def check_active_adapter(model, name: str) -> None:
     active = getattr(model, "active_adapter", None)
     check(active == name, f"adapter {name!r} is active.",
           f"the active adapter is {active!r}: call model.set_adapter({name!r}).")
+
+
+def check_accumulation_steps(answer, global_batch: int, per_process: int, num_processes: int) -> None:
+    """Exercise of 07_accelerate: the accumulation steps that make ``global_batch`` from micro-batches on every process."""
+    expected = global_batch / (per_process * num_processes)
+    check(isinstance(answer, int) and not isinstance(answer, bool) and answer == expected,
+          f"{num_processes} processes x {per_process} reviews x {answer} micro-batches = {global_batch} reviews per update.",
+          f"each optimizer step sums the gradients of every process's micro-batches: find n with "
+          f"{num_processes} x {per_process} x n = {global_batch} (an integer).")
+
+
+def check_disagreements(answer, predictions_a, predictions_b) -> None:
+    """Exercise of 07_accelerate: the number of examples two models label differently."""
+    expected = sum(int(a != b) for a, b in zip(predictions_a, predictions_b, strict=True))
+    check_close(answer, expected, "the number of reviews the two models label differently",
+                "compare the two lists of predictions position by position and count where they differ.", rel_tol=0)
