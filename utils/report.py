@@ -198,9 +198,11 @@ def accelerate_table(records: list[dict]):
     if not found:
         return None
     return pd.DataFrame([{
-        "Experiment": r["experiment"], "Processes": _detail(r, "num_processes", _detail(r, "world_size")),
-        "Training time (s)": _round(r["train_time_s"], 1), "Metric": r["metric_name"],
-        "Value": _round(r["metric_value"], 4), "Dataset": r["dataset"],
+        "Experiment": r["experiment"], "Launcher": _detail(r, "launcher", "–"), "Processes": _detail(r, "world_size"),
+        "Precision": _detail(r, "mixed_precision", "–"), "Training time (s)": _round(r["train_time_s"], 1),
+        "Median step (s)": _round(_detail(r, "median_step_s"), 3),
+        "Training examples per rank": ", ".join(map(str, _detail(r, "train_examples_per_rank", []))) or "–",
+        "Accuracy": _round(r["metric_value"], 4), "Dataset": r["dataset"],
     } for r in found])
 
 
