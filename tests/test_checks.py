@@ -120,3 +120,26 @@ def test_accelerate_exercises():
     check_disagreements(1, [0, 1, 1], [0, 1, 0])
     with pytest.raises(AssertionError):
         check_disagreements(2, [0, 1, 1], [0, 1, 0])
+
+
+def test_break_even_exercise():
+    from types import SimpleNamespace
+
+    from utils.checks import check_break_even
+
+    slow, fast = SimpleNamespace(time_per_example_s=0.03), SimpleNamespace(time_per_example_s=0.01)
+    check_break_even(250.0, 5.0, slow, fast)  # 5 s / 0.02 s saved per example
+    with pytest.raises(AssertionError, match="seconds saved per example"):
+        check_break_even(5.0 / 0.03, 5.0, slow, fast)  # divided by the slow time, not the saving
+    check_break_even(float("inf"), 5.0, fast, slow)  # never paid back
+    with pytest.raises(AssertionError):
+        check_break_even(-250.0, 5.0, fast, slow)
+
+
+def test_padding_share_exercise():
+    from utils.checks import check_padding_share
+
+    lengths = [3, 10, 4, 9]  # sorted in pairs: (3, 4) and (9, 10) -> 8 + 20 computed, 26 real
+    check_padding_share(1 - 26 / 28, lengths, batch_size=2)
+    with pytest.raises(AssertionError, match="sort the lengths"):
+        check_padding_share(1 - 26 / 40, lengths, batch_size=2)  # unsorted: (3, 10) and (4, 9)

@@ -194,3 +194,24 @@ def check_disagreements(answer, predictions_a, predictions_b) -> None:
     expected = sum(int(a != b) for a, b in zip(predictions_a, predictions_b, strict=True))
     check_close(answer, expected, "the number of reviews the two models label differently",
                 "compare the two lists of predictions position by position and count where they differ.", rel_tol=0)
+
+
+def check_break_even(answer, one_off_seconds: float, slower, faster) -> None:
+    """Exercise of 08_inference: the examples after which a one-off cost (an export, a
+    compilation) is paid back by a variant faster per example (``math.inf`` if it is not faster)."""
+    saved = slower.time_per_example_s - faster.time_per_example_s
+    expected = one_off_seconds / saved if saved > 0 else math.inf
+    check_close(answer, expected, "the break-even point (in examples)",
+                "divide the one-off seconds by the seconds saved per example: "
+                "slower.time_per_example_s - faster.time_per_example_s (math.inf if nothing is saved).")
+
+
+def check_padding_share(answer, lengths, batch_size: int) -> None:
+    """Exercise of 08_inference: the share of computed tokens that are padding when texts of
+    token counts ``lengths`` are sorted by length and batched ``batch_size`` at a time."""
+    ordered = sorted(int(n) for n in lengths)
+    batches = [ordered[i:i + batch_size] for i in range(0, len(ordered), batch_size)]
+    computed = sum(max(batch) * len(batch) for batch in batches)
+    check_close(answer, 1 - sum(ordered) / computed, f"with sorted batches of {batch_size}, the padding share",
+                "sort the lengths, pad each batch to its longest text, and take 1 minus the real tokens "
+                "divided by the computed ones.", rel_tol=1e-9)
