@@ -143,3 +143,13 @@ def test_padding_share_exercise():
     check_padding_share(1 - 26 / 28, lengths, batch_size=2)
     with pytest.raises(AssertionError, match="sort the lengths"):
         check_padding_share(1 - 26 / 40, lengths, batch_size=2)  # unsorted: (3, 10) and (4, 9)
+
+
+def test_check_longest_training():
+    from utils.checks import check_longest_training
+
+    records = [{"experiment": "a", "train_time_s": 3.0}, {"experiment": "b", "train_time_s": None},
+               {"experiment": "c", "train_time_s": 7.5}]
+    check_longest_training("c", records)
+    with pytest.raises(AssertionError):
+        check_longest_training("a", records)

@@ -215,3 +215,11 @@ def check_padding_share(answer, lengths, batch_size: int) -> None:
     check_close(answer, 1 - sum(ordered) / computed, f"with sorted batches of {batch_size}, the padding share",
                 "sort the lengths, pad each batch to its longest text, and take 1 minus the real tokens "
                 "divided by the computed ones.", rel_tol=1e-9)
+
+
+def check_longest_training(answer, records) -> None:
+    """Exercise of 09_report: the experiment (name) whose record has the longest training time."""
+    timed = [r for r in records if r["train_time_s"] is not None]
+    expected = max(timed, key=lambda r: r["train_time_s"])["experiment"] if timed else None
+    check(answer == expected, f"{expected!r} trained longest.",
+          "keep the records whose 'train_time_s' is not None and take the 'experiment' of the largest one.")
