@@ -61,8 +61,8 @@ def main_table(records: list[dict]):
 
 
 def to_markdown(frame) -> str:
-    """A DataFrame as a GitHub Markdown table (no index)."""
-    return frame.to_markdown(index=False)
+    """A DataFrame as a GitHub Markdown table (no index); missing values show as a dash."""
+    return frame.astype(object).where(frame.notna(), "–").to_markdown(index=False)
 
 
 # --- topic tables ------------------------------------------------------------------------
