@@ -47,6 +47,18 @@ def test_peak_memory_sees_a_large_allocation():
     assert memory.peak_rss_mb >= memory.baseline_mb + memory.peak_mb - 1
 
 
+def test_peak_memory_sees_memory_that_earlier_work_freed():
+    # Freed heap blocks below a live one stay in the process: without handing them back on
+    # entry, the second allocation would reuse them and look far smaller than 200 MB.
+    blocks = [bytearray(4096) for _ in range(50_000)]  # 200 MB of small heap blocks
+    pin = bytearray(4096)  # allocated after them: the heap's top cannot shrink
+    del blocks
+    with PeakMemory() as memory:
+        again = [bytearray(4096) for _ in range(50_000)]
+    assert len(again) == 50_000 and len(pin) == 4096
+    assert memory.peak_mb > 150
+
+
 def test_peak_memory_rejects_a_bad_interval():
     with pytest.raises(CourseError, match="interval must be positive"):
         PeakMemory(interval=0)

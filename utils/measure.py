@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import statistics
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -66,12 +69,25 @@ def time_function(fn: Callable[[], object], *, warmup: int = 1, repeats: int = 5
     return Timing(tuple(times), warmup)
 
 
+def release_freed_memory() -> None:
+    """Collect garbage and return the freed heap pages to the system (glibc only; elsewhere a no-op)."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (musl, for example)
+            pass
+
+
 class PeakMemory:
     """Context manager measuring the peak memory used during a block, in MB.
 
     On the CPU, a background thread samples the process's resident set size (psutil)
     every ``interval`` seconds; ``peak_mb`` is the highest sample minus the size at
-    entry, ``peak_rss_mb`` the highest sample itself. On a GPU, ``cuda_peak_mb`` is
+    entry, ``peak_rss_mb`` the highest sample itself. On entry, memory that earlier work
+    freed is handed back to the system first (``gc.collect`` and glibc's ``malloc_trim``):
+    otherwise a second training run in the same process reuses it unseen and looks
+    several times lighter than the first. On a GPU, ``cuda_peak_mb`` is
     ``torch.cuda.max_memory_allocated`` during the block.
 
     Example::
@@ -104,6 +120,7 @@ class PeakMemory:
         self._cuda = torch.cuda.is_available()
         if self._cuda:
             torch.cuda.reset_peak_memory_stats()
+        release_freed_memory()
         self.baseline_mb = self.peak_rss_mb = psutil.Process().memory_info().rss / 2**20
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
