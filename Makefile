@@ -1,9 +1,12 @@
 # The course's commands. `make course` and `make test` are all a new user needs.
-#   make course   install, prepare the offline assets, run every notebook, regenerate the report
-#   make test     install, prepare the assets, run the unit tests and every notebook (nbmake)
-#   make lab      JupyterLab on the course's environment
-#   make assets   prepare (or verify and reuse) the offline assets
-#   make clean    remove build outputs; `make distclean` also removes .venv and the asset cache
+#   make course     install, prepare the offline assets, run every notebook: your run in my-report/, beside the reference
+#   make test       install, prepare the assets, run the unit tests, then every notebook with its exercises solved
+#   make unit       the unit tests only: no assets, no notebooks (under a minute)
+#   make lab        JupyterLab on the course's environment
+#   make solutions  executed copies of the notebooks with the exercises solved, in build/solutions/ (for teachers)
+#   make report     maintainers: refresh the tracked report/ (the reference run) from a full run
+#   make assets     prepare (or verify and reuse) the offline assets
+#   make clean      remove build outputs; `make distclean` also removes .venv, the asset cache and my-report/
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -13,10 +16,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
 TIMINGS := build/timings.log
-# make test writes records, figures and reports here, never into the tracked report/
+# make test writes records, figures and reports here, never into the tracked report/ nor my-report/
 TEST_REPORT_DIR := build/test-report
+# notebooks side by side in make test (one torch thread each); those that start processes run alone
+JOBS ?= 2
 
-.PHONY: help install assets course test lab lint clean distclean
+.PHONY: help install assets course test unit lab solutions report lint clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -45,21 +50,36 @@ course:
 	$(call timed,notebooks,$(BIN)/python -m utils.course)
 	@echo "== make course: time per step =="; cat $(TIMINGS)
 
+unit: install
+	$(BIN)/python -m pytest -m "not assets" -q
+
 test:
 	@mkdir -p build; rm -f $(TIMINGS)
 	@$(MAKE) --no-print-directory assets
-	$(call timed,tests,COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(BIN)/python -m pytest)
-	@echo "== make test: time per step =="; cat $(TIMINGS)
+	$(call timed,unit and asset tests,COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(BIN)/python -m pytest -q)
+	$(call timed,notebooks with solutions,COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(BIN)/python -m utils.course --solutions --jobs $(JOBS))
+	@echo "== make test: time per step =="; cat $(TIMINGS); \
+		awk -F': ' '/^\[make\] [a-z]/ {gsub(/ s$$/, "", $$2); total += $$2} END {printf "[make] total: %d s (%.1f min)\n", total, total / 60}' $(TIMINGS)
+
+solutions:
+	@$(MAKE) --no-print-directory assets
+	COURSE_REPORT_DIR=build/solutions-report $(BIN)/python -m utils.course --solutions --jobs $(JOBS) --out build/solutions
+	@echo "executed notebooks with the exercises solved: build/solutions/"
+
+report:
+	@mkdir -p build; rm -f $(TIMINGS)
+	@$(MAKE) --no-print-directory assets
+	$(call timed,reference run,$(BIN)/python -m utils.course --reference)
 
 lab: assets
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 lint: install
-	$(BIN)/ruff check utils tests notebooks scripts evaluate_modules conftest.py
+	$(BIN)/ruff check utils tests notebooks scripts evaluate_modules solutions conftest.py
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache
 	find . -name __pycache__ -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) .assets *.egg-info
+	rm -rf $(VENV) .assets *.egg-info my-report

@@ -68,6 +68,7 @@ def test_launch_helpers(tmp_path):
         read_summary(tmp_path / "missing.json")
 
 
+@pytest.mark.assets
 def test_resuming_from_a_checkpoint_gives_the_same_weights(tmp_path):
     import torch
     from safetensors.torch import load_file
@@ -85,6 +86,7 @@ def test_resuming_from_a_checkpoint_gives_the_same_weights(tmp_path):
     assert first["predictions"] == second["predictions"] and len(first["predictions"]) == 16
 
 
+@pytest.mark.assets
 def test_two_cpu_processes_share_the_data(tmp_path):
     """`accelerate launch` with two CPU processes: one gloo group, half of every batch each, all predictions gathered."""
     output = tmp_path / "two.json"

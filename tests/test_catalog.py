@@ -51,6 +51,7 @@ def test_hub_mode_returns_the_hub_id():
     assert catalog.dataset("sentiment", mode="hub") == "cornell-movie-review-data/rotten_tomatoes"
 
 
+@pytest.mark.assets
 def test_offline_mode_returns_the_prepared_folder():
     folder = catalog.model("encoder", mode="offline")
     assert folder == str(catalog.get("encoder").folder)
@@ -88,6 +89,7 @@ def test_hub_only_roles_resolve_on_the_hub():
     assert "zero-shot" in catalog.roles(offline=False) and "zero-shot" not in catalog.roles(offline=True)
 
 
+@pytest.mark.assets
 def test_card_loads_the_offline_card_of_a_model_and_a_dataset():
     from huggingface_hub import DatasetCard, ModelCard
 

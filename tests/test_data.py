@@ -29,6 +29,7 @@ def test_it_is_deterministic_and_a_no_op_when_complete():
     assert ensure_splits(first)["test"]["sms"][:] == first["test"]["sms"][:]
 
 
+@pytest.mark.assets
 def test_the_offline_dataset_is_unchanged():
     from datasets import load_dataset
 
@@ -42,19 +43,3 @@ def test_the_offline_dataset_is_unchanged():
 def test_bad_arguments(bad, kwargs):
     with pytest.raises(CourseError):
         ensure_splits(bad if bad is not None else _train_only(), **kwargs)
-
-
-def test_exercise_checks_of_03():
-    from utils.checks import check_short_reviews, check_stratified_split
-
-    train = Dataset.from_dict({"text": ["a b", "a b c d", "a", "a b c"], "label": [0, 1, 0, 1]})
-    check_short_reviews(train.filter(lambda e: len(e["text"].split()) <= 2), train, 2)
-    with pytest.raises(AssertionError, match="2 rows should be left"):
-        check_short_reviews(train.select(range(1)), train, 2)
-    data = _train_only()["train"]
-    check_stratified_split(data.train_test_split(test_size=0.5, stratify_by_column="label", seed=0), data)
-    skewed = DatasetDict({"a": data.filter(lambda e: e["label"] == 0), "b": data.filter(lambda e: e["label"] == 1)})
-    with pytest.raises(AssertionError, match="stratify_by_column"):
-        check_stratified_split(skewed, data)
-    with pytest.raises(AssertionError, match="whole split"):
-        check_stratified_split(data.train_test_split(test_size=0.5, seed=0)["test"], data)

@@ -10,7 +10,7 @@ from utils.paths import REPO_ROOT
 
 REQUIRED = {"torch", "transformers", "datasets", "evaluate", "peft", "accelerate", "huggingface_hub",
             "safetensors", "sentence-transformers", "gguf", "scikit-learn", "pandas", "matplotlib",
-            "jupyterlab", "ipykernel", "nbmake", "pytest"}
+            "jupyterlab", "ipykernel", "nbclient", "pytest", "trl"}
 
 
 def _requirements():

@@ -96,15 +96,3 @@ def test_hub_mode_names_the_hub_module_and_keeps_the_course_own():
     assert catalog.evaluation_module("balanced_accuracy", mode="hub").endswith("evaluate_modules/balanced_accuracy")
     with pytest.raises(CourseError, match="Unknown evaluation module 'bleu'"):
         catalog.evaluation_module("bleu")
-
-
-def test_exercise_checks_of_04():
-    from utils.checks import check_majority_accuracy, check_precision_recall
-
-    refs, preds = [0, 1, 1, 0, 1], [0, 1, 0, 1, 1]
-    check_precision_recall({"precision": 2 / 3, "recall": 2 / 3}, refs, preds)
-    with pytest.raises(AssertionError, match="evaluate.combine"):
-        check_precision_recall({"precision": 2 / 3}, refs, preds)
-    check_majority_accuracy(0.6, refs)
-    with pytest.raises(AssertionError):
-        check_majority_accuracy(0.4, refs)

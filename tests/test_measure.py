@@ -40,7 +40,7 @@ def test_peak_memory_sees_a_large_allocation():
     import numpy as np
 
     with PeakMemory() as memory:
-        block = np.ones(200 * 2**20 // 8)  # 200 MB, touched
+        block = np.ones(200 * 10**6 // 8)  # 200 MB, touched
         block.sum()
         del block
     assert 150 < memory.peak_mb < 400

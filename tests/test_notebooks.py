@@ -56,10 +56,10 @@ def test_anatomy(path):
     markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
     assert "from utils import" in code[0].source and "setup(" in code[0].source, "first code cell calls setup()"
     assert any("parameters" in c.metadata.get("tags", []) for c in code), "no cell tagged 'parameters'"
-    assert "Try it" in markdown and any("check_" in c.source for c in code), "a 'Try it' exercise with a check"
+    assert "Try it" in markdown and any(".check(" in c.source for c in code), "a 'Try it' exercise with a check"
     assert "## What we learned" in markdown
     if "report" not in path.stem:  # the report notebook collects the others' records
-        assert any("save_record(" in c.source for c in code), "a results cell that records measured figures"
+        assert any("save_result(" in c.source for c in code), "a results cell that records measured figures"
     for cell in code:
         lines = len(cell.source.splitlines())
         assert lines <= MAX_CODE_LINES, f"{path.name} code cell {cells.index(cell)} has {lines} lines"
@@ -92,3 +92,52 @@ def test_the_secret_pattern_catches_a_token():
 
 def test_the_removed_api_list_is_read():
     assert len(REMOVED_APIS) == 4 and all(REMOVED_APIS)
+
+
+EQUALITY_WORDS = re.compile(r"\b(identical|equal|equals|agree|agrees)\b|\bsame\b[^.]*:\s*$", re.IGNORECASE)
+ARCHITECTURE_PATHS = re.compile(r"\.(bert|distilbert|roberta|deberta|albert|electra)\.|[\"'](bert|distilbert|roberta)\.")
+
+
+def _printed_claims(source):
+    """What the print(...) calls of a cell claim to be equal: string literals with an equality word
+    (or "same ...:" announcing a result), and printed == comparisons."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "print":
+            for part in (c for arg in node.args for c in ast.walk(arg)):
+                if isinstance(part, ast.Constant) and isinstance(part.value, str) and EQUALITY_WORDS.search(part.value):
+                    found.append(part.value)
+                elif isinstance(part, ast.Compare) and any(isinstance(op, ast.Eq) for op in part.ops):
+                    found.append(ast.unparse(part))
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_printed_equalities_are_asserted(path):
+    """The rule: a cell whose print says that results are identical, equal or agree (or announces
+    "same ...:", or prints an == comparison) must hold an assert that fails the notebook when not."""
+    for index, cell in enumerate(_read(path).cells):
+        if cell.cell_type != "code":
+            continue
+        claims = _printed_claims(cell.source)
+        if claims:
+            assert "assert " in cell.source, f"{path.name} cell {index} prints {claims[0]!r} without an assert"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_architecture_specific_attribute_paths(path):
+    for index, cell in enumerate(_read(path).cells):
+        if cell.cell_type == "code":
+            match = ARCHITECTURE_PATHS.search(cell.source)
+            assert not match, (f"{path.name} cell {index} uses {match.group()!r}: read modules and tensors through "
+                               "the generic accessors (base_model, named_modules, config fields)")
+
+
+def test_the_claim_rules_catch_what_they_should():
+    assert _printed_claims('print("same vectors:", a == b)') == ["same vectors:", "a == b"]
+    assert _printed_claims('print(f"{x:.2f}x the throughput on the same batches")') == []
+    assert EQUALITY_WORDS.search("identical logits") and not EQUALITY_WORDS.search("a sameness")
+    assert ARCHITECTURE_PATHS.search("quantized.bert.encoder") and ARCHITECTURE_PATHS.search('shapes["bert.embeddings"]')
+    assert not ARCHITECTURE_PATHS.search("model.base_model.embeddings")

@@ -7,6 +7,8 @@ import pytest
 
 from utils import assets, catalog, recipes
 
+pytestmark = pytest.mark.assets  # needs `make assets`
+
 
 @pytest.fixture(scope="module")
 def sentiment():

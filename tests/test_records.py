@@ -14,9 +14,10 @@ from utils.records import (
 
 
 def _record(**overrides):
-    fields = dict(experiment="toy run", notebook="00_setup.ipynb", model_id="toy", task="classification",
-                  dataset="toy data", params_total=1000, params_trainable=10, train_time_s=1.5,
-                  metric_name="accuracy", metric_value=0.9)
+    fields = dict(experiment="toy run", notebook="00_setup.ipynb", topic="loading", model_id="toy",
+                  task="classification", dataset="toy data", params_total=1000, params_trainable=10, train_time_s=1.5,
+                  metric_name="accuracy", metric_value=0.9, baseline_value=0.6, eval_examples=100,
+                  details={"load_s": 0.1})
     fields.update(overrides)
     return make_record(**fields)
 
@@ -95,3 +96,39 @@ def test_save_refuses_an_invalid_record(report_dir):
     with pytest.raises(CourseError, match="required field"):
         save_record({"experiment": "x"})
     assert not (report_dir / "results").exists() or not list((report_dir / "results").iterdir())
+
+
+def test_a_score_needs_its_baseline_and_example_count():
+    with pytest.raises(CourseError, match="needs 'baseline_value'"):
+        _record(baseline_value=None)
+    with pytest.raises(CourseError, match="needs 'eval_examples'"):
+        _record(eval_examples=None)
+    _record(metric_name=None, metric_value=None, baseline_value=None, eval_examples=None)
+
+
+def test_a_topic_needs_its_details():
+    with pytest.raises(CourseError, match="the loading detail 'load_s' is missing"):
+        _record(details={})
+    with pytest.raises(CourseError, match="details.load_s' must be"):
+        _record(details={"load_s": "fast"})
+    with pytest.raises(CourseError, match="unknown topic 'gossip'"):
+        _record(topic="gossip")
+
+
+def test_flops_need_the_tokens_they_were_counted_on():
+    with pytest.raises(CourseError, match="tokens_per_example"):
+        _record(flops_per_example=1e9)
+    assert _record(flops_per_example=1e9, tokens_per_example=20.0)["tokens_per_example"] == 20.0
+
+
+def test_a_record_carries_its_parameters_and_whether_they_are_the_defaults(monkeypatch):
+    from utils import params
+
+    monkeypatch.setattr(params, "defaults", lambda notebook: {"repeats": 3})
+    monkeypatch.setattr(params, "_namespace", lambda: {"repeats": 5})
+    record = _record()
+    assert record["parameters"] == {"repeats": 5}
+    assert record["changed_parameters"] == {"repeats": {"value": 5, "default": 3}}
+    from utils.records import is_reference
+
+    assert not is_reference(record)

@@ -13,8 +13,6 @@ compare. Timing reuses :mod:`utils.measure`.
   accuracy module;
 - :class:`BenchmarkResult` and :func:`results_table`: one variant's figures, and the
   table of all of them against a baseline;
-- :func:`time_generation`: tokens per second of ``model.generate``, measured the same way
-  for every generation setting.
 
 Example::
 
@@ -33,18 +31,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from utils.errors import CourseError
-from utils.measure import PeakMemory, Timing, time_function
+from utils.measure import MB, PeakMemory, Timing, time_function
 
 
 def size_on_disk_mb(obj) -> float:
-    """Size on disk in MB (2**20 bytes) of a file, of all files in a folder, or of a torch
+    """Size on disk in MB (10**6 bytes) of a file, of all files in a folder, or of a torch
     model's ``state_dict`` saved with ``torch.save`` to a temporary file."""
     if isinstance(obj, str | os.PathLike):
         path = Path(obj)
         if path.is_file():
-            return path.stat().st_size / 2**20
+            return path.stat().st_size / MB
         if path.is_dir():
-            return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+            return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / MB
         raise CourseError(f"There is no file or folder at {path}: pass the path of a saved model, or the model itself.")
     import torch
 
@@ -52,7 +50,7 @@ def size_on_disk_mb(obj) -> float:
         with tempfile.TemporaryDirectory(prefix="course-size-") as folder:
             file = Path(folder) / "state_dict.pt"
             torch.save(obj.state_dict(), file)
-            return file.stat().st_size / 2**20
+            return file.stat().st_size / MB
     raise CourseError(f"size_on_disk_mb needs a path or a torch model, got {type(obj).__name__}.")
 
 
@@ -217,53 +215,3 @@ class PerformanceBenchmark:
         if not self.results:
             raise CourseError("No results yet: measure a variant with run(name, predict) first.")
         return results_table(list(self.results.values()), baseline)
-
-
-@dataclass(frozen=True)
-class GenerationTiming:
-    """Wall times of repeated ``generate`` calls and the tokens each produced."""
-
-    timing: Timing
-    new_tokens: int
-    output_ids: tuple[int, ...]
-
-    @property
-    def tokens_per_s(self) -> float:
-        """Generated tokens per second, from the median call."""
-        return self.new_tokens / self.timing.median
-
-    def __str__(self) -> str:
-        return f"{self.tokens_per_s:.1f} tokens/s ({self.new_tokens} new tokens, {self.timing})"
-
-
-def time_generation(model, inputs, *, max_new_tokens: int = 32, warmup: int = 1, repeats: int = 3,
-                    seed: int | None = None, **generate_kwargs) -> GenerationTiming:
-    """Time ``model.generate(**inputs, ...)`` (one prompt) with warm-up and repeats.
-
-    Every call generates exactly ``max_new_tokens`` tokens (``min_new_tokens`` is set to it,
-    so an early end-of-text token cannot flatter a setting), under ``torch.inference_mode``.
-    With ``seed``, ``transformers.set_seed(seed)`` runs before every call, so sampling
-    generates the same text each time. ``generate_kwargs`` go to ``generate`` (e.g.
-    ``do_sample=True``, ``use_cache=False``).
-    """
-    import torch
-    from transformers import set_seed
-
-    if not callable(getattr(model, "generate", None)):
-        raise CourseError(f"time_generation needs a model with generate(), got {type(model).__name__}.")
-    if not isinstance(max_new_tokens, int) or isinstance(max_new_tokens, bool) or max_new_tokens < 1:
-        raise CourseError(f"max_new_tokens must be an integer of at least 1, got {max_new_tokens!r}.")
-    if "input_ids" not in inputs or inputs["input_ids"].shape[0] != 1:
-        raise CourseError("time_generation needs one tokenized prompt: a dict with input_ids of shape (1, length).")
-    outputs = []
-
-    def generate() -> None:
-        if seed is not None:
-            set_seed(seed)
-        with torch.inference_mode():
-            outputs.append(model.generate(**inputs, max_new_tokens=max_new_tokens,
-                                          min_new_tokens=max_new_tokens, **generate_kwargs))
-
-    timing = time_function(generate, warmup=warmup, repeats=repeats)
-    new_ids = outputs[-1][0, inputs["input_ids"].shape[1]:]
-    return GenerationTiming(timing, int(new_ids.numel()), tuple(new_ids.tolist()))

@@ -199,7 +199,7 @@ ASSETS: dict[str, Asset] = {
             offline=TrainedSource(
                 inputs=("encoder", "sentiment"),
                 settings={"max_length": 64, "batch_size": 32, "learning_rate": 1e-4, "num_epochs": 1,
-                          "warmup_steps": 0.1, "weight_decay": 0.01, "seed": 42},
+                          "warmup_steps": 0.1, "weight_decay": 0.01, "seed": 42, "group_by_length": True},
             ),
             recipe="train_classifier",
             local_name="course-MiniLM-L6-rotten-tomatoes-sentiment",
@@ -344,16 +344,24 @@ def card(role: str, mode: str | None = None):
     return card_class.load(where if get_mode(mode) == "hub" else Path(where) / "README.md")
 
 
+#: The files a lesson reads from a repository: Hub repositories often also hold TensorFlow,
+#: Flax, ONNX, OpenVINO or pickled PyTorch copies of the same weights, which we never download.
+ALLOW_PATTERNS = {
+    "model": ["*.json", "*.safetensors", "*.txt", "*.model", "README.md", "1_Pooling/*"],
+    "dataset": ["*.parquet", "*.json", "*.csv", "README.md", "**/*.parquet"],
+}
+
+
 def local_folder(role: str, mode: str | None = None) -> Path:
     """A local folder holding the files of ``role``: the prepared folder offline, or the
-    repository's snapshot in the Hub cache (downloaded if needed) in hub mode."""
+    repository's snapshot in the Hub cache in hub mode (only the files of :data:`ALLOW_PATTERNS`)."""
     where = source(role, mode)
     if get_mode(mode) == "offline":
         return Path(where)
     from huggingface_hub import snapshot_download
 
-    repo_type = "model" if get(role).kind == "model" else "dataset"
-    return Path(snapshot_download(where, repo_type=repo_type))
+    kind = get(role).kind
+    return Path(snapshot_download(where, repo_type=kind, allow_patterns=ALLOW_PATTERNS[kind]))
 
 
 #: The evaluation modules the course ships (under ``evaluate_modules/``), with their type.

@@ -1,34 +1,60 @@
-"""``make course``: execute copies of the notebooks in order, then regenerate the report.
+"""Run the course's notebooks: your run, the tested run with the solutions, and the reference run.
 
-The stored notebooks are never rewritten: each executed copy goes to ``build/course/``
-(git-ignored). Each notebook runs with its own folder as the working directory, as in
-JupyterLab and nbmake. The time of every notebook is printed.
+``python -m utils.course`` executes copies of the notebooks (the stored ones are never
+rewritten) and writes their records and figures to a staging folder; only when every
+notebook succeeded do they replace those of the target folder, so a failure leaves the
+previous results intact. Then the report is written:
+
+- ``make course`` (default): the target is your own, git-ignored ``my-report/``; its
+  ``REPORT.md`` sets your numbers beside the course's reference run;
+- ``make test`` (``--solutions``): every exercise answered by its reference solution, each
+  check required to pass and to reject its placeholder and wrong answers;
+- ``make report`` (``--reference``, for maintainers): the tracked ``report/`` and the
+  README's results are refreshed from a full run with the default parameters.
+
+Notebooks may run side by side (``--jobs 2``): each kernel then gets one torch thread, and
+notebooks that start processes of their own (metadata ``course.alone``) run alone; a
+notebook starts once those it reads records from (``course.needs``) have finished.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from utils.paths import REPO_ROOT, notebooks_dir, report_dir
+from utils.paths import REFERENCE_DIR, REPO_ROOT, notebooks_dir, report_dir
 
-BUILD_DIR = REPO_ROOT / "build" / "course"
+BUILD_DIR = REPO_ROOT / "build"
+TIMINGS = BUILD_DIR / "timings.log"
 
 
-def run_notebook(path: Path, out_dir: Path, timeout: int = 900) -> float:
+def run_notebook(path: Path, out_dir: Path, timeout: int = 900, solutions: bool = False,
+                 env: dict | None = None) -> float:
     """Execute one notebook into ``out_dir`` and return its wall time in seconds.
 
-    On failure the partly executed copy is still written (to read the error) and the
-    exception is raised again.
+    With ``solutions``, the answer cells hold the reference solutions and every check must
+    pass (:func:`utils.exercises.solved_notebook`). ``env`` adds environment variables for
+    the kernel. On failure the partly executed copy is still written (to read the error) and
+    the exception is raised again.
     """
     import nbformat
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
-    notebook = nbformat.read(path, as_version=4)
+    from utils.exercises import STRICT_VARIABLE, solved_notebook
+
+    path = Path(path)
+    notebook = solved_notebook(path) if solutions else nbformat.read(path, as_version=4)
+    kernel_env = {**os.environ, **(env or {})}
+    if solutions:
+        kernel_env[STRICT_VARIABLE] = "strict"
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="course-kernel-") as sockets:
         # The kernel talks to us over local IPC sockets (absolute paths, since the kernel
@@ -37,7 +63,7 @@ def run_notebook(path: Path, out_dir: Path, timeout: int = 900) -> float:
         client = NotebookClient(notebook, km=kernel, timeout=timeout,
                                 resources={"metadata": {"path": str(path.parent)}})
         try:
-            client.execute()
+            client.execute(env=kernel_env)
         finally:
             if kernel.has_kernel:
                 kernel.shutdown_kernel(now=False)
@@ -46,19 +72,121 @@ def run_notebook(path: Path, out_dir: Path, timeout: int = 900) -> float:
     return time.perf_counter() - start
 
 
-def clear_results() -> None:
-    """Remove the records and figures of earlier runs from the report folder."""
-    for pattern in ("results/*.json", "figures/*.png"):
-        for stale in report_dir().glob(pattern):
-            stale.unlink()
+def course_metadata(path: Path) -> dict:
+    """The notebook's ``course`` metadata: ``needs`` (notebooks whose records it reads; "*" for all)
+    and ``alone`` (it starts processes of its own, so nothing runs beside it)."""
+    import json
+
+    return json.loads(Path(path).read_text()).get("metadata", {}).get("course", {})
+
+
+@dataclass
+class _Job:
+    path: Path
+    needs: set[str]
+    alone: bool
+    seconds: float | None = None
+    error: str | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+def run_all(paths: list[Path], out_dir: Path, *, jobs: int = 1, timeout: int = 900, solutions: bool = False,
+            env: dict | None = None, log=print) -> dict[str, float]:
+    """Run ``paths`` with up to ``jobs`` kernels at once; return each notebook's seconds.
+
+    Raises RuntimeError naming the notebooks that failed (the others still run unless they
+    need a failed one).
+    """
+    names = [p.stem for p in paths]
+    queue = []
+    for path in paths:
+        meta = course_metadata(path)
+        needs = set(names[:names.index(path.stem)]) if "*" in meta.get("needs", []) else set(meta.get("needs", []))
+        queue.append(_Job(path, {n for n in needs if n in names}, bool(meta.get("alone")) or jobs == 1))
+    by_name = {job.path.stem: job for job in queue}
+    lock = threading.Condition()
+    running: list[_Job] = []
+
+    def ready(job: _Job) -> bool:
+        if any(not by_name[n].done.is_set() for n in job.needs):
+            return False
+        if job.alone:
+            return not running
+        return len(running) < jobs and not any(r.alone for r in running)
+
+    def work(job: _Job) -> None:
+        failed = [n for n in job.needs if by_name[n].error]
+        try:
+            if failed:
+                raise RuntimeError(f"skipped: it needs {', '.join(sorted(failed))}, which failed")
+            kernel_env = dict(env or {})
+            if not job.alone:  # side by side, one torch thread each: two 2-thread kernels on 2 cores slow each other
+                kernel_env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+            job.seconds = run_notebook(job.path, out_dir, timeout, solutions, kernel_env)
+            log(f"  {job.path.name:<30} {job.seconds:7.1f} s")
+        except Exception as exc:  # nbclient's CellExecutionError carries the cell's traceback
+            job.error = str(exc)
+            log(f"error: {job.path.name} failed; the executed copy is in {out_dir / job.path.name}.\n{exc}")
+        finally:
+            with lock:
+                running.remove(job)
+                job.done.set()
+                lock.notify_all()
+
+    pending = list(queue)
+    threads = []
+    with lock:
+        while pending:
+            job = next((j for j in pending if ready(j)), None)
+            if job is None:
+                lock.wait()
+                continue
+            pending.remove(job)
+            running.append(job)
+            log(f"running {job.path.name}{' (alone)' if job.alone and jobs > 1 else ''} ...")
+            thread = threading.Thread(target=work, args=(job,), daemon=True)
+            thread.start()
+            threads.append(thread)
+    for thread in threads:
+        thread.join()
+    failed = [j.path.name for j in queue if j.error]
+    if failed:
+        raise RuntimeError(f"{len(failed)} notebook(s) failed: {', '.join(failed)}")
+    return {j.path.stem: j.seconds for j in queue}
+
+
+def _copy_results(source: Path, target: Path) -> None:
+    for sub in ("results", "figures"):
+        if (source / sub).is_dir():
+            shutil.copytree(source / sub, target / sub, dirs_exist_ok=True)
+
+
+def promote(stage: Path, target: Path, full: bool) -> None:
+    """Move the staged records and figures into ``target`` (a full run replaces them all)."""
+    for sub in ("results", "figures"):
+        staged, final = stage / sub, target / sub
+        if not staged.is_dir():
+            continue
+        if full and final.exists():
+            old = target / f".{sub}-old"
+            shutil.rmtree(old, ignore_errors=True)
+            final.rename(old)
+            staged.rename(final)
+            shutil.rmtree(old)
+        else:
+            final.mkdir(parents=True, exist_ok=True)
+            for item in staged.iterdir():
+                os.replace(item, final / item.name)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run every notebook (or those whose names start with the given prefixes), then the report."""
-    from utils.report import update_readme, update_report
-
     parser = argparse.ArgumentParser(prog="python -m utils.course", description=__doc__.split("\n")[0])
     parser.add_argument("only", nargs="*", help="run only notebooks whose names start with these (e.g. 00 01)")
+    parser.add_argument("--solutions", action="store_true", help="answer every exercise with its solution; checks must pass")
+    parser.add_argument("--reference", action="store_true", help="maintainers: refresh the tracked report/ (full runs only)")
+    parser.add_argument("--jobs", type=int, default=1, help="notebooks run side by side (one torch thread each)")
+    parser.add_argument("--out", default=None, help="folder of the executed copies (default build/course)")
     parser.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell")
     args = parser.parse_args(argv)
     notebooks = sorted(p for p in notebooks_dir().glob("[0-9][0-9]_*.ipynb")
@@ -66,23 +194,41 @@ def main(argv: list[str] | None = None) -> int:
     if not notebooks:
         print(f"error: no notebook matches {' '.join(args.only)} in {notebooks_dir()}.", file=sys.stderr)
         return 1
-    if not args.only:
-        clear_results()  # a full run regenerates every record and figure: none may be left from older runs
-    total = 0.0
-    for path in notebooks:
-        print(f"running {path.name} ...", flush=True)
-        try:
-            seconds = run_notebook(path, BUILD_DIR, args.timeout)
-        except Exception as exc:  # nbclient's CellExecutionError carries the cell's traceback
-            print(f"error: {path.name} failed; the executed copy is in {BUILD_DIR / path.name}.\n{exc}",
-                  file=sys.stderr)
-            return 1
-        total += seconds
-        print(f"  {path.name:<28} {seconds:7.1f} s", flush=True)
-    print(f"{len(notebooks)} notebooks in {total:.1f} s; executed copies in {BUILD_DIR}")
-    print(f"report regenerated: {update_report()}")
-    if report_dir() == REPO_ROOT / "report":
+    full = not args.only
+    if args.reference and not full:
+        print("error: the reference report is refreshed from a full run only: run without notebook names.",
+              file=sys.stderr)
+        return 1
+    target = REFERENCE_DIR if args.reference else report_dir()
+    out = Path(args.out) if args.out else BUILD_DIR / ("solutions" if args.solutions else "course")
+    stage = BUILD_DIR / f"staging-{target.name}"
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
+    if not full:  # a partial run still reads the records of the notebooks it does not run
+        _copy_results(target, stage)
+    start = time.perf_counter()
+    try:
+        seconds = run_all(notebooks, out, jobs=args.jobs, timeout=args.timeout, solutions=args.solutions,
+                          env={"COURSE_REPORT_DIR": str(stage)})
+    except RuntimeError as exc:
+        print(f"error: {exc}. Nothing was replaced in {target}; the executed copies are in {out}.", file=sys.stderr)
+        return 1
+    wall = time.perf_counter() - start
+    BUILD_DIR.mkdir(exist_ok=True)
+    with open(TIMINGS, "a") as log:
+        for name, value in seconds.items():
+            log.write(f"[make]   notebook {name}: {value:.0f} s\n")
+    print(f"{len(notebooks)} notebooks in {wall:.1f} s ({sum(seconds.values()):.1f} s of notebook time, "
+          f"{args.jobs} at a time); executed copies in {out}")
+    promote(stage, target, full)
+    shutil.rmtree(stage, ignore_errors=True)
+    from utils.report import update_readme, update_report, write_learner_report
+
+    if args.reference:
+        print(f"reference report regenerated: {update_report(REFERENCE_DIR / 'REPORT.md')}")
         print(f"results at a glance regenerated: {update_readme()}")
+    else:
+        print(f"your report, beside the reference run: {write_learner_report(target)}")
     return 0
 
 

@@ -134,23 +134,7 @@ def setup(seed: int = 42, quiet: bool = True, mode: str | None = None, show: boo
 
 
 def param(name: str, default):
-    """A notebook parameter: ``$COURSE_<NAME>`` if set (converted to ``default``'s type), else ``default``.
+    """A notebook parameter: ``$COURSE_<NAME>`` if set, else ``default`` (see :func:`utils.params.param`)."""
+    from utils.params import param as _param
 
-    Example: ``num_samples = param("num_samples", 256)`` lets CI or a teacher run
-    ``COURSE_NUM_SAMPLES=64 make course`` without editing the notebook.
-    """
-    variable = f"COURSE_{name.upper()}"
-    raw = os.environ.get(variable)
-    if raw is None:
-        return default
-    kind = type(default)
-    try:
-        if kind is bool:
-            if raw.strip().lower() not in ("1", "0", "true", "false", "yes", "no"):
-                raise ValueError(raw)
-            return raw.strip().lower() in ("1", "true", "yes")
-        return kind(raw)
-    except ValueError:
-        raise CourseError(
-            f"{variable}={raw!r} is not a valid {kind.__name__}: unset it or give a value like {default!r}."
-        ) from None
+    return _param(name, default)

@@ -4,7 +4,11 @@
 - :class:`PeakMemory`: peak resident memory of the process during a block (and peak CUDA
   memory when a GPU is used);
 - :func:`forward_flops`: forward FLOPs per example with ``torch.utils.flop_counter``;
-- :func:`count_parameters`: total and trainable parameters.
+- :func:`count_parameters`: total and trainable parameters;
+- :func:`padding_share`: the share of computed tokens that are padding, for a batching;
+- :func:`time_generation`: tokens per second of ``model.generate``, the same way everywhere.
+
+Sizes and memory are in MB of 10**6 bytes (:data:`MB`), everywhere in the course.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from utils.errors import CourseError
+
+#: The course's one unit for sizes and memory: a megabyte is 10**6 bytes (as on the Hub).
+MB = 1e6
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,7 @@ def release_freed_memory() -> None:
 
 
 class PeakMemory:
-    """Context manager measuring the peak memory used during a block, in MB.
+    """Context manager measuring the peak memory used during a block, in MB (10**6 bytes).
 
     On the CPU, a background thread samples the process's resident set size (psutil)
     every ``interval`` seconds; ``peak_mb`` is the highest sample minus the size at
@@ -110,7 +117,7 @@ class PeakMemory:
 
         process = psutil.Process()
         while not self._stop.is_set():
-            self.peak_rss_mb = max(self.peak_rss_mb, process.memory_info().rss / 2**20)
+            self.peak_rss_mb = max(self.peak_rss_mb, process.memory_info().rss / MB)
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakMemory:
@@ -121,7 +128,7 @@ class PeakMemory:
         if self._cuda:
             torch.cuda.reset_peak_memory_stats()
         release_freed_memory()
-        self.baseline_mb = self.peak_rss_mb = psutil.Process().memory_info().rss / 2**20
+        self.baseline_mb = self.peak_rss_mb = psutil.Process().memory_info().rss / MB
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
         return self
@@ -132,10 +139,10 @@ class PeakMemory:
 
         self._stop.set()
         self._thread.join()
-        self.peak_rss_mb = max(self.peak_rss_mb, psutil.Process().memory_info().rss / 2**20)
+        self.peak_rss_mb = max(self.peak_rss_mb, psutil.Process().memory_info().rss / MB)
         self.peak_mb = self.peak_rss_mb - self.baseline_mb
         if self._cuda:
-            self.cuda_peak_mb = torch.cuda.max_memory_allocated() / 2**20
+            self.cuda_peak_mb = torch.cuda.max_memory_allocated() / MB
 
 
 def forward_flops(model, inputs: Mapping, num_examples: int | None = None) -> float:
@@ -227,3 +234,71 @@ def matmul_peak_flops(size: int = 2048, repeats: int = 5, dtype=None) -> float:
     b = torch.randn(size, size, dtype=dtype or torch.float32)
     timing = time_function(lambda: a @ b, warmup=1, repeats=repeats)
     return 2 * size**3 / timing.best
+
+
+def padding_share(lengths, batch_size: int, sort: bool = False) -> float:
+    """The share of computed tokens that are padding when sequences of token counts ``lengths``
+    are batched ``batch_size`` at a time in the given order (or sorted by length), each batch
+    padded to its longest sequence: 1 - real tokens / computed tokens."""
+    lengths = [int(n) for n in lengths]
+    if not lengths or min(lengths) < 0:
+        raise CourseError("padding_share needs a non-empty list of token counts.")
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+        raise CourseError(f"batch_size must be an integer of at least 1, got {batch_size!r}.")
+    if sort:
+        lengths = sorted(lengths)
+    computed = sum(max(lengths[i:i + batch_size]) * len(lengths[i:i + batch_size])
+                   for i in range(0, len(lengths), batch_size))
+    return 1 - sum(lengths) / computed if computed else 0.0
+
+
+@dataclass(frozen=True)
+class GenerationTiming:
+    """Wall times of repeated ``generate`` calls and the tokens each produced."""
+
+    timing: Timing
+    new_tokens: int
+    prompt_tokens: int
+    output_ids: tuple[int, ...]
+
+    @property
+    def tokens_per_s(self) -> float:
+        """Generated tokens per second, from the median call."""
+        return self.new_tokens / self.timing.median
+
+    def __str__(self) -> str:
+        return f"{self.tokens_per_s:.1f} tokens/s ({self.new_tokens} new tokens, {self.timing})"
+
+
+def time_generation(model, inputs, *, max_new_tokens: int = 32, warmup: int = 1, repeats: int = 3,
+                    seed: int | None = None, **generate_kwargs) -> GenerationTiming:
+    """Time ``model.generate(**inputs, ...)`` (one prompt) with warm-up and repeats.
+
+    Every call generates exactly ``max_new_tokens`` tokens (``min_new_tokens`` is set to it,
+    so an early end-of-text token cannot flatter a setting), under ``torch.inference_mode``.
+    With ``seed``, ``transformers.set_seed(seed)`` runs before every call, so sampling
+    generates the same text each time. ``generate_kwargs`` go to ``generate`` (e.g.
+    ``do_sample=True``, ``use_cache=False``, ``num_beams=4``).
+    """
+    import torch
+    from transformers import set_seed
+
+    if not callable(getattr(model, "generate", None)):
+        raise CourseError(f"time_generation needs a model with generate(), got {type(model).__name__}.")
+    if not isinstance(max_new_tokens, int) or isinstance(max_new_tokens, bool) or max_new_tokens < 1:
+        raise CourseError(f"max_new_tokens must be an integer of at least 1, got {max_new_tokens!r}.")
+    if "input_ids" not in inputs or inputs["input_ids"].shape[0] != 1:
+        raise CourseError("time_generation needs one tokenized prompt: a dict with input_ids of shape (1, length).")
+    outputs = []
+
+    def generate() -> None:
+        if seed is not None:
+            set_seed(seed)
+        with torch.inference_mode():
+            outputs.append(model.generate(**inputs, max_new_tokens=max_new_tokens,
+                                          min_new_tokens=max_new_tokens, **generate_kwargs))
+
+    timing = time_function(generate, warmup=warmup, repeats=repeats)
+    prompt_tokens = int(inputs["input_ids"].shape[1])
+    new_ids = outputs[-1][0, prompt_tokens:]
+    return GenerationTiming(timing, int(new_ids.numel()), prompt_tokens, tuple(new_ids.tolist()))

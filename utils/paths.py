@@ -4,7 +4,11 @@ Every location can be moved with an environment variable, so that tests and CI w
 into a build folder and never into tracked files:
 
 - ``COURSE_ASSETS_DIR``: the prepared offline assets (default ``<repo>/.assets``);
-- ``COURSE_REPORT_DIR``: result records, figures and REPORT.md (default ``<repo>/report``).
+- ``COURSE_REPORT_DIR``: where a run writes its records, figures and report (default
+  ``<repo>/my-report``, git-ignored: the learner's own run).
+
+The tracked ``report/`` holds the course's reference run; only ``make report`` (a
+maintainer's step) refreshes it, from a full run that succeeded.
 """
 
 from __future__ import annotations
@@ -27,9 +31,15 @@ def assets_dir() -> Path:
     return _from_env("COURSE_ASSETS_DIR", REPO_ROOT / ".assets")
 
 
+#: The tracked reference run: records, figures and REPORT.md committed with the course.
+REFERENCE_DIR = REPO_ROOT / "report"
+#: The learner's own run, by default.
+LEARNER_DIR = REPO_ROOT / "my-report"
+
+
 def report_dir() -> Path:
-    """The report folder (``$COURSE_REPORT_DIR`` or ``<repo>/report``)."""
-    return _from_env("COURSE_REPORT_DIR", REPO_ROOT / "report")
+    """Where this run writes records and figures (``$COURSE_REPORT_DIR`` or ``<repo>/my-report``)."""
+    return _from_env("COURSE_REPORT_DIR", LEARNER_DIR)
 
 
 def results_dir() -> Path:

@@ -313,8 +313,9 @@ def train_classifier(asset: Asset, archive: None, out: Path) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         args = TrainingArguments(
             output_dir=scratch, num_train_epochs=settings["num_epochs"], learning_rate=settings["learning_rate"],
-            per_device_train_batch_size=settings["batch_size"], per_device_eval_batch_size=128,
+            per_device_train_batch_size=settings["batch_size"], per_device_eval_batch_size=32,
             warmup_steps=settings["warmup_steps"], weight_decay=settings["weight_decay"], seed=settings["seed"],
+            train_sampling_strategy="group_by_length" if settings.get("group_by_length") else "random",
             eval_strategy="no", save_strategy="no", logging_steps=50, report_to="none", disable_tqdm=True,
             dataloader_pin_memory=torch.cuda.is_available())
         trainer = Trainer(model=model, args=args, train_dataset=encoded["train"], compute_metrics=accuracy,

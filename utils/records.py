@@ -19,7 +19,7 @@ from pathlib import Path
 from utils.errors import CourseError
 from utils.paths import REPO_ROOT, results_dir
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _NUMBER = (int, float)
 #: field -> (accepted types, may be None)
@@ -27,20 +27,30 @@ FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
     "schema_version": ((int,), False),
     "experiment": ((str,), False),
     "notebook": ((str,), False),
-    "model_id": ((str,), False),
+    "topic": ((str,), False),
+    "model_id": ((str,), True),
     "task": ((str,), False),
     "dataset": ((str,), True),
-    "params_total": ((int,), False),
-    "params_trainable": ((int,), False),
+    "params_total": ((int,), True),
+    "params_trainable": ((int,), True),
     "train_time_s": (_NUMBER, True),
     "infer_time_per_example_s": (_NUMBER, True),
     "throughput_per_s": (_NUMBER, True),
     "flops_per_example": (_NUMBER, True),
+    "tokens_per_example": (_NUMBER, True),
     "peak_memory_mb": (_NUMBER, True),
     "metric_name": ((str,), True),
     "metric_value": (_NUMBER, True),
+    "baseline_value": (_NUMBER, True),
+    "eval_examples": ((int,), True),
+    "parameters": ((dict,), False),
+    "changed_parameters": ((dict,), False),
+    "details": ((dict,), False),
     "provenance": ((dict,), False),
 }
+#: Metrics that score a classifier: a record with one must carry the majority-class
+#: baseline on the same examples (``baseline_value``) and their number (``eval_examples``).
+CLASSIFICATION_METRICS = ("accuracy", "f1", "balanced_accuracy", "answer accuracy", "format compliance")
 PROVENANCE_FIELDS = ("mode", "hardware", "versions", "git_commit", "date")
 
 
@@ -86,6 +96,39 @@ def provenance() -> dict:
     }
 
 
+#: The details each topic's records must carry (key -> accepted types, may be None), checked
+#: when a record is saved or read: the report's topic tables read exactly these keys.
+DETAILS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
+    "loading": {"load_s": (_NUMBER, False)},
+    "pipelines": {"batch_sizes": ((list,), False), "throughput_by_batch_size": ((list,), False),
+                  "throughput_by_batch_size_sorted": ((list,), False), "pad_share_by_batch_size": ((list,), False)},
+    "generation": {"setting": ((str,), False), "new_tokens": ((int,), False), "prompt_tokens": ((int,), False),
+                   "p95_s": (_NUMBER, False)},
+    "tokenizers": {"tokens_per_word": ((dict,), False), "fast_s": (_NUMBER, False), "slow_s": (_NUMBER, False)},
+    "datasets": {"map_seconds": ((dict,), False), "real_tokens": ((int,), False), "fixed_tokens": ((int,), False),
+                 "dynamic_tokens": ((int,), False), "max_length": ((int,), False)},
+    "evaluation": {"confidence_interval_95": ((list,), True)},
+    "training": {"steps": ((int,), False), "s_per_step": (_NUMBER, True), "checkpoint_mb": (_NUMBER, True)},
+    "peft": {"method": ((str,), False), "steps": ((int,), False), "s_per_step": (_NUMBER, True),
+             "checkpoint_mb": (_NUMBER, True)},
+    "accelerate": {"launcher": ((str,), False), "world_size": ((int,), False), "mixed_precision": ((str,), False),
+                   "median_step_s": (_NUMBER, False), "train_examples_per_rank": ((list,), False)},
+    "inference": {"variant": ((str,), False), "batch_size": ((int,), False), "latency_median_ms": (_NUMBER, False),
+                  "latency_p95_ms": (_NUMBER, False), "size_on_disk_mb": (_NUMBER, True), "speedup": (_NUMBER, False)},
+    "vision": {"epochs": ((int,), False), "image_size": ((int,), False)},
+    "serving": {"path": ((str,), False), "cold_start_s": (_NUMBER, False), "p50_ms": (_NUMBER, False),
+                "p95_ms": (_NUMBER, False), "requests_per_s": (_NUMBER, False), "concurrency": ((int,), False)},
+}
+
+
+def _check_type(where: str, name: str, value, types: tuple[type, ...], nullable: bool) -> None:
+    if value is None and nullable:
+        return
+    if isinstance(value, bool) or not isinstance(value, types):
+        expected = " or ".join(t.__name__ for t in types) + (" or None" if nullable else "")
+        raise CourseError(f"{where}: the field {name!r} must be {expected}, got {value!r}.")
+
+
 def validate_record(record: dict, where: str = "record") -> dict:
     """Return ``record`` if it is well formed, else raise a CourseError naming the field."""
     if not isinstance(record, dict):
@@ -98,14 +141,26 @@ def validate_record(record: dict, where: str = "record") -> dict:
     for name, (types, nullable) in FIELDS.items():
         if name not in record:
             raise CourseError(f"{where}: the required field {name!r} is missing; add it (None if it does not apply).")
-        value = record[name]
-        if value is None and nullable:
-            continue
-        if isinstance(value, bool) or not isinstance(value, types):
-            expected = " or ".join(t.__name__ for t in types) + (" or None" if nullable else "")
-            raise CourseError(f"{where}: the field {name!r} must be {expected}, got {value!r}.")
+        _check_type(where, name, record[name], types, nullable)
     if not record["experiment"].strip():
         raise CourseError(f"{where}: the field 'experiment' must not be empty.")
+    if record["topic"] not in DETAILS:
+        raise CourseError(f"{where}: unknown topic {record['topic']!r}; use one of {', '.join(DETAILS)}.")
+    for name, (types, nullable) in DETAILS[record["topic"]].items():
+        if name not in record["details"]:
+            raise CourseError(f"{where}: the {record['topic']} detail {name!r} is missing; the report's "
+                              f"{record['topic']} table needs it.")
+        _check_type(where, f"details.{name}", record["details"][name], types, nullable)
+    if (record["metric_name"] is None) != (record["metric_value"] is None):
+        raise CourseError(f"{where}: give both metric_name and metric_value, or neither.")
+    if record["metric_name"] in CLASSIFICATION_METRICS and record["metric_value"] is not None:
+        for name in ("baseline_value", "eval_examples"):
+            if record[name] is None:
+                raise CourseError(f"{where}: a {record['metric_name']} needs {name!r}: the majority-class "
+                                  "baseline's score on the same examples, and how many there were.")
+    if record["flops_per_example"] is not None and record["tokens_per_example"] is None:
+        raise CourseError(f"{where}: FLOPs per example need 'tokens_per_example' (the tokens computed per "
+                          "example, padding included), so that they can be checked per token.")
     for name in PROVENANCE_FIELDS:
         if name not in record["provenance"]:
             raise CourseError(f"{where}: the provenance field {name!r} is missing; build records with make_record().")
@@ -115,32 +170,42 @@ def validate_record(record: dict, where: str = "record") -> dict:
 def make_record(
     experiment: str,
     notebook: str,
-    model_id: str,
+    topic: str,
+    model_id: str | None,
     task: str,
     dataset: str | None,
     *,
-    params_total: int,
-    params_trainable: int,
+    params_total: int | None = None,
+    params_trainable: int | None = None,
     train_time_s: float | None = None,
     infer_time_per_example_s: float | None = None,
     throughput_per_s: float | None = None,
     flops_per_example: float | None = None,
+    tokens_per_example: float | None = None,
     peak_memory_mb: float | None = None,
     metric_name: str | None = None,
     metric_value: float | None = None,
+    baseline_value: float | None = None,
+    eval_examples: int | None = None,
     details: dict | None = None,
 ) -> dict:
-    """Build a validated record of one experiment, with :func:`provenance` attached.
+    """Build a validated record of one experiment, with :func:`provenance` and the run's parameters.
 
-    Times are in seconds; ``peak_memory_mb`` is the peak memory the measured step added
-    to the process (see :class:`utils.measure.PeakMemory`), in MB; FLOPs are forward FLOPs
-    per example. ``details`` holds any experiment-specific figures (JSON-serialisable)
-    for the topic tables of the report. Fields that do not apply are None.
+    Times are in seconds; sizes and memory in MB (10**6 bytes); ``peak_memory_mb`` is the
+    peak memory the measured step added to the process (see :class:`utils.measure.PeakMemory`);
+    FLOPs are forward FLOPs per example, with ``tokens_per_example`` the tokens they were
+    counted on (padding included). A classification metric comes with ``baseline_value``,
+    the majority-class baseline's score on the same ``eval_examples`` examples. ``details``
+    holds the figures of the topic's table (:data:`DETAILS`). Fields that do not apply are None.
     """
+    from utils import params
+
+    values = params.current(notebook)
     record = {
         "schema_version": SCHEMA_VERSION,
         "experiment": experiment,
         "notebook": notebook,
+        "topic": topic,
         "model_id": model_id,
         "task": task,
         "dataset": dataset,
@@ -150,13 +215,40 @@ def make_record(
         "infer_time_per_example_s": infer_time_per_example_s,
         "throughput_per_s": throughput_per_s,
         "flops_per_example": flops_per_example,
+        "tokens_per_example": tokens_per_example,
         "peak_memory_mb": peak_memory_mb,
         "metric_name": metric_name,
         "metric_value": metric_value,
-        "details": details or {},
+        "baseline_value": baseline_value,
+        "eval_examples": eval_examples,
+        "parameters": values,
+        "changed_parameters": params.changed(notebook, values),
+        "details": _plain(details or {}),
         "provenance": provenance(),
     }
-    return validate_record(record, where=f"record {experiment!r}")
+    return validate_record(_plain(record), where=f"record {experiment!r}")
+
+
+def _plain(value):
+    """NumPy and torch scalars as Python numbers, tuples as lists: what JSON stores."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 0) == 0:
+        return value.item()
+    return value
+
+
+def save_result(experiment: str, notebook: str, topic: str, model_id: str | None, task: str, dataset: str | None,
+         **fields) -> None:
+    """Make, validate and save one record, and print where (a notebook's results cell is one call)."""
+    print("saved", save_record(make_record(experiment, notebook, topic, model_id, task, dataset, **fields)))
+
+
+def is_reference(record: dict) -> bool:
+    """Whether a record ran with its notebook's default parameters (only those go into reference tables)."""
+    return not record["changed_parameters"]
 
 
 def record_path(record: dict, directory: Path | None = None) -> Path:

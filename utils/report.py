@@ -19,12 +19,12 @@ from pathlib import Path
 
 from utils.errors import CourseError
 from utils.paths import REPO_ROOT, figures_dir, report_dir
-from utils.records import load_records
+from utils.records import is_reference, load_records
 
 #: The main table's columns, in order (units in the headers).
 MAIN_COLUMNS = [
     "Experiment", "Dataset", "Model", "Training time (s)", "Inference time (ms/example)",
-    "FLOPs (GFLOP/example)", "Parameters (M, trainable %)", "Memory (MB, peak added)", "Metric",
+    "FLOPs (GFLOP/example)", "Parameters (M, trainable %)", "Memory (MB, peak added)", "Metric (majority baseline)",
 ]
 
 NO_RESULTS = "No results recorded yet: run `make course`."
@@ -38,24 +38,46 @@ def _fmt(value, scale: float = 1.0, digits: int = 2) -> str:
     return "–" if value is None else f"{value * scale:,.{digits}f}"
 
 
+def percent(share: float) -> str:
+    """A share as a percentage with the precision that tells small ones apart (100%, 0.49%, 0.027%)."""
+    value = 100 * share
+    if value == 100 or value >= 10:
+        return f"{value:.0f}%" if value == round(value) else f"{value:.1f}%"
+    return f"{value:.2g}%" if value >= 0.001 else f"{value:.1e}%"
+
+
+def parameters_cell(record: dict) -> str:
+    if record["params_total"] is None:
+        return "–"
+    share = record["params_trainable"] / record["params_total"] if record["params_total"] else 0.0
+    return f"{record['params_total'] / 1e6:,.2f} ({percent(share)})"
+
+
+def metric_cell(record: dict) -> str:
+    if record["metric_name"] is None:
+        return "–"
+    text = f"{record['metric_name']} {_fmt(record['metric_value'], digits=3)}"
+    if record["baseline_value"] is not None:
+        text += f" ({_fmt(record['baseline_value'], digits=3)})"
+    return text
+
+
+def label(record: dict) -> str:
+    """How a record is named in tables: its experiment and notebook; a dagger marks non-default parameters."""
+    mark = "" if is_reference(record) else " †"
+    return f"{record['experiment']} ({Path(record['notebook']).stem}){mark}"
+
+
 def main_table(records: list[dict]):
     """The main comparison table (a pandas DataFrame of formatted strings), one row per record."""
     import pandas as pd
 
     rows = []
     for r in records:
-        share = r["params_trainable"] / r["params_total"] if r["params_total"] else 0.0
-        metric = "–" if r["metric_name"] is None else f"{r['metric_name']} {_fmt(r['metric_value'], digits=3)}"
         rows.append([
-            f"{r['experiment']} ({Path(r['notebook']).stem})",
-            r["dataset"] or "–",
-            r["model_id"],
-            _fmt(r["train_time_s"], digits=1),
-            _fmt(r["infer_time_per_example_s"], 1e3),
-            _fmt(r["flops_per_example"], 1e-9),
-            f"{r['params_total'] / 1e6:,.2f} ({share:.1%})",
-            _fmt(r["peak_memory_mb"], digits=0),
-            metric,
+            label(r), r["dataset"] or "–", r["model_id"] or "–", _fmt(r["train_time_s"], digits=1),
+            _fmt(r["infer_time_per_example_s"], 1e3), _fmt(r["flops_per_example"], 1e-9), parameters_cell(r),
+            _fmt(r["peak_memory_mb"], digits=0), metric_cell(r),
         ])
     return pd.DataFrame(rows, columns=MAIN_COLUMNS)
 
@@ -68,12 +90,8 @@ def to_markdown(frame) -> str:
 # --- topic tables ------------------------------------------------------------------------
 
 
-def _of(records: list[dict], notebook_prefix: str) -> list[dict]:
-    return [r for r in records if r["notebook"].startswith(notebook_prefix)]
-
-
-def _detail(record: dict, key: str, default=None):
-    return record["details"].get(key, default)
+def _of(records: list[dict], topic: str) -> list[dict]:
+    return [r for r in records if r["topic"] == topic]
 
 
 def _round(value, digits: int):
@@ -81,63 +99,59 @@ def _round(value, digits: int):
 
 
 def pipelines_table(records: list[dict]):
-    """01: throughput of the sentiment pipeline by batch size, in dataset order and sorted by length."""
+    """Throughput of the sentiment pipeline by batch size, in dataset order and sorted by length."""
     import pandas as pd
 
-    found = [r for r in _of(records, "01") if "throughput_by_batch_size" in r["details"]]
+    found = _of(records, "pipelines")
     if not found:
         return None
     d = found[0]["details"]
     return pd.DataFrame({
-        "Batch size": [int(b) for b in d["throughput_by_batch_size"]],
-        "Examples/s (dataset order)": list(d["throughput_by_batch_size"].values()),
-        "Examples/s (sorted by length)": [d.get("throughput_by_batch_size_sorted", {}).get(b) for b in d["throughput_by_batch_size"]],
-        "Padding share of tokens": [d.get("pad_share_by_batch_size", {}).get(b) for b in d["throughput_by_batch_size"]],
+        "Batch size": d["batch_sizes"],
+        "Examples/s (dataset order)": [round(v, 1) for v in d["throughput_by_batch_size"]],
+        "Examples/s (sorted by length)": [round(v, 1) for v in d["throughput_by_batch_size_sorted"]],
+        "Padding share of tokens": [round(v, 3) for v in d["pad_share_by_batch_size"]],
     })
 
 
 def generation_table(records: list[dict]):
-    """01 and 08: the chat model's generation speed (tokens/s) by strategy and variant."""
+    """The chat model's generation speed (tokens/s) by strategy and variant, all timed by ``time_generation``."""
     import pandas as pd
 
-    rows = []
-    for r in records:
-        for strategy, speed in _detail(r, "tokens_per_s_by_strategy", {}).items():
-            rows.append({"Notebook": Path(r["notebook"]).stem, "Strategy": strategy, "Tokens/s": round(speed, 1)})
-        if r["task"] == "text-generation" and _detail(r, "throughput_unit") == "generated tokens/s":
-            rows.append({"Notebook": Path(r["notebook"]).stem, "Strategy": r["experiment"].removeprefix("generation: "),
-                         "Tokens/s": _round(r["throughput_per_s"], 1)})
-    return pd.DataFrame(rows) if rows else None
+    found = _of(records, "generation")
+    if not found:
+        return None
+    return pd.DataFrame([{"Experiment": label(r), "Setting": r["details"]["setting"],
+                          "Tokens/s (median)": _round(r["throughput_per_s"], 1),
+                          "s per reply (median)": _round(r["infer_time_per_example_s"], 2),
+                          "s per reply (p95)": _round(r["details"]["p95_s"], 2),
+                          "New tokens": r["details"]["new_tokens"]} for r in found])
 
 
 def datasets_table(records: list[dict]):
-    """03: the time of each way of tokenizing with ``map``, and padding saved by dynamic padding."""
+    """The time of each way of tokenizing with ``map``, and the tokens that dynamic padding saves."""
     import pandas as pd
 
-    found = [r for r in _of(records, "03") if "seconds" in r["details"]]
+    found = _of(records, "datasets")
     if not found:
         return None
     d = found[0]["details"]
-    rows = [{"Operation": f"map: {name}", "Value": f"{seconds:.3f} s"} for name, seconds in d["seconds"].items()]
-    pads, real = d.get("pad_tokens", {}), d.get("real_tokens")
-    if real and "fixed" in pads and "dynamic" in pads:
-        for kind in ("fixed", "dynamic"):
-            rows.append({"Operation": f"tokens computed, {kind} padding", "Value": f"{real + pads[kind]:,}"})
-        saved = 1 - (real + pads["dynamic"]) / (real + pads["fixed"])
-        rows.append({"Operation": "tokens saved by dynamic padding", "Value": f"{saved:.0%}"})
-    if "memory_mapped_mb_on_disk" in d:
-        rows.append({"Operation": "memory-mapped Arrow file on disk", "Value": f"{d['memory_mapped_mb_on_disk']} MB"})
+    rows = [{"Operation": f"map: {name}", "Value": f"{seconds:.3f} s"} for name, seconds in d["map_seconds"].items()]
+    rows += [{"Operation": f"tokens computed, {kind} padding", "Value": f"{d[kind + '_tokens']:,}"}
+             for kind in ("fixed", "dynamic")]
+    rows.append({"Operation": "tokens saved by dynamic padding",
+                 "Value": f"{1 - d['dynamic_tokens'] / d['fixed_tokens']:.0%}"})
     return pd.DataFrame(rows)
 
 
 def confidence_interval(record: dict) -> tuple[float, float, str] | None:
     """The 95% interval of a record's metric: its own bootstrap interval when it has one,
-    else a Wilson interval for an accuracy measured on ``details['eval_examples']`` examples."""
-    interval = _detail(record, "confidence_interval_95")
+    else a Wilson interval for a share measured on ``eval_examples`` examples."""
+    interval = record["details"].get("confidence_interval_95")
     if interval:
         return float(interval[0]), float(interval[1]), "bootstrap"
-    n = _detail(record, "eval_examples")
-    if record["metric_name"] in ("accuracy", "exact answer rate") and n and record["metric_value"] is not None:
+    n = record["eval_examples"]
+    if record["metric_name"] in ("accuracy", "answer accuracy", "format compliance") and n and record["metric_value"] is not None:
         from scipy.stats import binomtest
 
         ci = binomtest(round(record["metric_value"] * n), n).proportion_ci(confidence_level=0.95, method="wilson")
@@ -146,7 +160,7 @@ def confidence_interval(record: dict) -> tuple[float, float, str] | None:
 
 
 def evaluation_table(records: list[dict]):
-    """Every model's metric, with a 95% confidence interval where the record allows one."""
+    """Every model's metric with its majority-class baseline and a 95% interval where the record allows one."""
     import pandas as pd
 
     rows = []
@@ -154,78 +168,122 @@ def evaluation_table(records: list[dict]):
         if r["metric_value"] is None:
             continue
         ci = confidence_interval(r)
-        rows.append({"Experiment": f"{r['experiment']} ({Path(r['notebook']).stem})", "Dataset": r["dataset"] or "–",
-                     "Metric": r["metric_name"], "Value": round(r["metric_value"], 4),
-                     "95% interval": f"[{ci[0]:.3f}, {ci[1]:.3f}] ({ci[2]})" if ci else "–"})
+        chance = ci is not None and r["baseline_value"] is not None and ci[0] <= r["baseline_value"]
+        rows.append({"Experiment": label(r), "Dataset": r["dataset"] or "–", "Metric": r["metric_name"],
+                     "Value": round(r["metric_value"], 4),
+                     "Majority baseline": _round(r["baseline_value"], 4),
+                     "95% interval": f"[{ci[0]:.3f}, {ci[1]:.3f}] ({ci[2]})" if ci else "–",
+                     "Above the baseline": "–" if ci is None or r["baseline_value"] is None
+                     else ("no: chance level" if chance else "yes")})
     return pd.DataFrame(rows) if rows else None
 
 
-def trainer_table(records: list[dict]):
-    """05: Trainer against the plain PyTorch loop."""
+def training_table(records: list[dict]):
+    """Full fine-tuning: Trainer, the plain loop and the variants, measured the same way."""
     import pandas as pd
 
-    found = _of(records, "05")
+    found = _of(records, "training")
     if not found:
         return None
     return pd.DataFrame([{
-        "Experiment": r["experiment"], "Training time (s)": _round(r["train_time_s"], 1),
-        "Steps": _detail(r, "steps"), "Accuracy": _round(r["metric_value"], 4),
-        "Achieved GFLOP/s": _round((_detail(r, "achieved_flops_per_s") or 0) / 1e9, 1),
-        "Share of matmul peak": (f"{_detail(r, 'achieved_flops_per_s') / _detail(r, 'matmul_peak_flops_per_s'):.0%}"
-                                 if _detail(r, "matmul_peak_flops_per_s") else "–"),
-        "McNemar p (Trainer against loop)": _round(_detail(r, "mcnemar_p"), 3),
+        "Experiment": label(r), "Training time (s)": _round(r["train_time_s"], 1), "Steps": r["details"]["steps"],
+        "s/step": _round(r["details"]["s_per_step"], 3), "Accuracy": _round(r["metric_value"], 4),
+        "Majority baseline": _round(r["baseline_value"], 4), "Memory (MB)": _round(r["peak_memory_mb"], 0),
+        "Checkpoint (MB)": _round(r["details"]["checkpoint_mb"], 1),
     } for r in found])
 
 
 def peft_table(records: list[dict]):
-    """06: every PEFT method next to 05's full fine-tuning."""
+    """Every PEFT method next to full fine-tuning with Trainer on the same reviews."""
     import pandas as pd
 
-    found = [r for r in _of(records, "05") if "Trainer" in r["experiment"]] + _of(records, "06")
-    if not found:
+    found = [r for r in _of(records, "training") if r["experiment"] == "full fine-tuning with Trainer"]
+    found += _of(records, "peft")
+    if not _of(records, "peft"):
         return None
     return pd.DataFrame([{
-        "Method": r["experiment"], "Dataset": r["dataset"], "Trainable": r["params_trainable"],
-        "Trainable %": round(100 * r["params_trainable"] / r["params_total"], 3) if r["params_total"] else None,
-        "s/step": _round(_detail(r, "s_per_step"), 3), "Training time (s)": _round(r["train_time_s"], 1),
-        "Memory (MB)": _round(r["peak_memory_mb"], 0), "Metric": f"{r['metric_name']} {r['metric_value']:.4f}",
-        "Checkpoint (MB)": _round(_detail(r, "adapter_mb", _detail(r, "checkpoint_mb")), 2),
+        "Method": label(r), "Dataset": r["dataset"], "Trainable": r["params_trainable"],
+        "Trainable %": percent(r["params_trainable"] / r["params_total"]) if r["params_total"] else "–",
+        "s/step": _round(r["details"]["s_per_step"], 3), "Training time (s)": _round(r["train_time_s"], 1),
+        "Memory (MB)": _round(r["peak_memory_mb"], 0), "Metric": metric_cell(r),
+        "Checkpoint (MB)": _round(r["details"]["checkpoint_mb"], 2),
     } for r in found])
 
 
 def accelerate_table(records: list[dict]):
-    """07: training with accelerate in one and several processes."""
+    """Training with accelerate in one and several processes."""
     import pandas as pd
 
-    found = _of(records, "07")
+    found = _of(records, "accelerate")
     if not found:
         return None
     return pd.DataFrame([{
-        "Experiment": r["experiment"], "Launcher": _detail(r, "launcher", "–"), "Processes": _detail(r, "world_size"),
-        "Precision": _detail(r, "mixed_precision", "–"), "Training time (s)": _round(r["train_time_s"], 1),
-        "Median step (s)": _round(_detail(r, "median_step_s"), 3),
-        "Training examples per rank": ", ".join(map(str, _detail(r, "train_examples_per_rank", []))) or "–",
-        "Accuracy": _round(r["metric_value"], 4), "Dataset": r["dataset"],
+        "Experiment": label(r), "Launcher": r["details"]["launcher"], "Processes": r["details"]["world_size"],
+        "Precision": r["details"]["mixed_precision"], "Training time (s)": _round(r["train_time_s"], 1),
+        "Median step (s)": _round(r["details"]["median_step_s"], 3),
+        "Training examples per rank": ", ".join(map(str, r["details"]["train_examples_per_rank"])),
+        "Accuracy": _round(r["metric_value"], 4), "Majority baseline": _round(r["baseline_value"], 4),
     } for r in found])
 
 
 def inference_table(records: list[dict]):
-    """08: every inference variant of the sentiment model, measured the same way."""
+    """Every inference variant of the sentiment model, measured the same way."""
     import pandas as pd
 
-    found = [r for r in _of(records, "08") if r["task"] == "text-classification"]
+    found = _of(records, "inference")
     if not found:
         return None
     return pd.DataFrame([{
-        "Variant": _detail(r, "variant", r["experiment"]), "Batch size": _detail(r, "batch_size"),
-        "Latency median (ms/call)": _round(_detail(r, "latency_median_ms"), 2),
-        "Latency p95 (ms/call)": _round(_detail(r, "latency_p95_ms"), 2),
+        "Variant": r["details"]["variant"], "Batch size": r["details"]["batch_size"],
+        "Latency median (ms/call)": _round(r["details"]["latency_median_ms"], 2),
+        "Latency p95 (ms/call)": _round(r["details"]["latency_p95_ms"], 2),
         "Time per example (ms)": _round((r["infer_time_per_example_s"] or 0) * 1e3, 2),
-        "Throughput (examples/s)": _round(r["throughput_per_s"], 1),
-        "Speed-up": _round(_detail(r, "speedup"), 2), "Accuracy": _round(r["metric_value"], 4),
-        "Accuracy change (points)": _round(_detail(r, "accuracy_change_points"), 2),
-        "Size on disk (MB)": _round(_detail(r, "size_on_disk_mb"), 1),
+        "Throughput (examples/s)": _round(r["throughput_per_s"], 1), "Speed-up": _round(r["details"]["speedup"], 2),
+        "Accuracy": _round(r["metric_value"], 4), "Majority baseline": _round(r["baseline_value"], 4),
+        "Size on disk (MB)": _round(r["details"]["size_on_disk_mb"], 1),
     } for r in found])
+
+
+def serving_table(records: list[dict]):
+    """Each serving path, measured the same way: cold start, latency per request, requests per second."""
+    import pandas as pd
+
+    found = _of(records, "serving")
+    if not found:
+        return None
+    return pd.DataFrame([{
+        "Path": r["details"]["path"], "Model": r["model_id"] or "–", "Cold start (s)": _round(r["details"]["cold_start_s"], 2),
+        "p50 (ms)": _round(r["details"]["p50_ms"], 1), "p95 (ms)": _round(r["details"]["p95_ms"], 1),
+        "Requests/s": _round(r["details"]["requests_per_s"], 1), "Concurrent clients": r["details"]["concurrency"],
+    } for r in found])
+
+
+def vision_table(records: list[dict]):
+    """Image classification: a small ViT from scratch against a pretrained EfficientNet, on the same digits."""
+    import pandas as pd
+
+    found = _of(records, "vision")
+    if not found:
+        return None
+    return pd.DataFrame([{
+        "Experiment": label(r), "Image size": r["details"]["image_size"], "Epochs": r["details"]["epochs"],
+        "Parameters (M)": _round((r["params_total"] or 0) / 1e6, 2), "Training time (s)": _round(r["train_time_s"], 1),
+        "GFLOP/image": _fmt(r["flops_per_example"], 1e-9), "Memory (MB)": _round(r["peak_memory_mb"], 0),
+        "Accuracy": _round(r["metric_value"], 4), "Majority baseline": _round(r["baseline_value"], 4),
+    } for r in found])
+
+
+def tokenizers_table(records: list[dict]):
+    """Tokens per word and tokenization speed of each tokenizer, on the same reviews."""
+    import pandas as pd
+
+    found = _of(records, "tokenizers")
+    if not found:
+        return None
+    return pd.DataFrame([{"Tokenizer": r["model_id"] or r["experiment"],
+                          **{f"Tokens per word ({k})": round(v, 3) for k, v in r["details"]["tokens_per_word"].items()},
+                          "Fast (s)": _round(r["details"]["fast_s"], 3), "Slow (s)": _round(r["details"]["slow_s"], 3)}
+                         for r in found])
 
 
 #: The report's topic blocks: marker name -> (table builder, figures shown under it, notebook to run).
@@ -234,7 +292,7 @@ TOPICS: dict[str, tuple[Callable, list[str], str]] = {
     "generation": (generation_table, [], "01_pipelines"),
     "datasets": (datasets_table, [], "03_datasets"),
     "evaluation": (evaluation_table, ["spam_confusion_matrices"], "04_evaluate"),
-    "trainer": (trainer_table, ["trainer_learning_curve"], "05_trainer"),
+    "trainer": (training_table, ["trainer_learning_curve"], "05_trainer"),
     "peft": (peft_table, ["peft_accuracy_vs_trainable_parameters"], "06_peft"),
     "accelerate": (accelerate_table, [], "07_accelerate"),
     "inference": (inference_table, ["inference_latency_accuracy"], "08_inference"),
@@ -270,8 +328,8 @@ def provenance_block(records: list[dict]) -> str:
         f"- Git commit(s): {', '.join(c[:12] + ('-dirty' if c.endswith('-dirty') else '') for c in commits)}",
         f"- Measured between {dates[0]} and {dates[-1]} ({len(records)} records)",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
-        "- Reproduce: `make course` (offline mode, the default) from a clone of the repository; "
-        "`COURSE_MODE=hub make course` for the Hub's checkpoints.",
+        "- Reproduce: `make course` (offline mode, the default) from a clone of the repository writes your run to "
+        "`my-report/`, beside this one; `COURSE_MODE=hub make course` for the Hub's checkpoints.",
     ]
     return "\n".join(lines)
 
@@ -298,7 +356,11 @@ def main_block(records: list[dict]) -> str:
 
 
 def render_report(text: str, records: list[dict], figures: Path | None = None) -> str:
-    """The report text with every generated block (main table, topics, provenance) rebuilt from ``records``."""
+    """The report text with every generated block (main table, topics, provenance) rebuilt from ``records``.
+
+    Only records made with their notebook's default parameters enter these tables.
+    """
+    records = [r for r in records if is_reference(r)]
     text = replace_between_markers(text, "main-table", main_block(records))
     for name in TOPICS:
         text = replace_between_markers(text, name, topic_block(name, records, figures))
@@ -347,4 +409,106 @@ def update_readme(path: Path = README, records: list[dict] | None = None) -> Pat
         block += (f"\n\nMeasured by `make course` in {records[-1]['provenance']['mode']} mode on {hw['cpu']} "
                   f"({hw['cores']} cores); topic tables, figures and provenance: [report/REPORT.md](report/REPORT.md).")
     _write_if_changed(path, replace_between_markers(path.read_text(), "results-at-a-glance", block))
+    return path
+
+
+# --- your run beside the reference ----------------------------------------------------------
+
+
+def reference_records() -> list[dict]:
+    """The records of the course's reference run (the tracked ``report/results``); [] if there are none."""
+    from utils.paths import REFERENCE_DIR
+
+    folder = REFERENCE_DIR / "results"
+    try:
+        return load_records(folder) if folder.is_dir() else []
+    except CourseError as error:  # a reference run of an older course: nothing to compare with
+        print(f"The reference run in {folder} cannot be read ({error}); your report compares with nothing "
+              "until a maintainer refreshes it with `make report`.")
+        return []
+
+
+def _key(record: dict) -> str:
+    from utils.records import record_path
+
+    return record_path(record, Path(".")).name
+
+
+def _pair(mine, reference, digits: int, ratio: bool) -> str:
+    if mine is None:
+        return "–"
+    text = f"{mine:,.{digits}f}"
+    if reference is None:
+        return text
+    if ratio:
+        return text + (f" ({reference:,.{digits}f}, x{mine / reference:.2f})" if reference else f" ({reference:,.{digits}f})")
+    return text + f" ({reference:,.{digits}f}, {100 * (mine - reference):+.1f} pts)"
+
+
+def comparison_table(mine: list[dict], reference: list[dict]):
+    """Your records beside the reference run's, row by row: times with their ratio, metrics with their difference."""
+    import pandas as pd
+
+    by_key = {_key(r): r for r in reference}
+    rows = []
+    for r in mine:
+        ref = by_key.get(_key(r))
+        def get(field, rec=ref):
+            return rec[field] if rec else None
+
+        same_metric = ref is not None and ref["metric_name"] == r["metric_name"]
+        rows.append({
+            "Experiment": label(r),
+            "Training time (s)": _pair(r["train_time_s"], get("train_time_s"), 1, True),
+            "Inference (ms/example)": _pair(None if r["infer_time_per_example_s"] is None else r["infer_time_per_example_s"] * 1e3,
+                                            None if get("infer_time_per_example_s") is None else get("infer_time_per_example_s") * 1e3, 2, True),
+            "Memory (MB)": _pair(r["peak_memory_mb"], get("peak_memory_mb"), 0, True),
+            "Metric": "–" if r["metric_name"] is None else f"{r['metric_name']} "
+                      + _pair(r["metric_value"], get("metric_value") if same_metric else None, 3, False),
+            "In the reference run": "yes" if ref else "no",
+        })
+    return pd.DataFrame(rows)
+
+
+def _hardware(records: list[dict]) -> str:
+    if not records:
+        return "–"
+    hw = records[-1]["provenance"]["hardware"]
+    return f"{hw['cpu']}, {hw['cores']} cores, GPU {hw['gpu'] or 'none'} ({records[-1]['provenance']['mode']} mode)"
+
+
+def learner_report(mine: list[dict], reference: list[dict]) -> str:
+    """The Markdown of your report: your numbers beside the reference run's, and how to read them."""
+    changed = [r for r in mine if not is_reference(r)]
+    lines = [
+        "# Your run, beside the course's reference run", "",
+        "Each cell shows your number, then in brackets the reference run's (`report/` in the repository) and the "
+        "ratio (times, memory) or the difference in points (metrics). How to read it: a different CPU changes times "
+        "and memory, so a ratio far from 1 is expected on another machine; with the same parameters, a different "
+        "metric means something else changed (library versions, data, code), so look there first. Rows marked † "
+        "ran with other parameters than the notebook's defaults: compare them with care.", "",
+        f"- Your hardware: {_hardware(mine)}",
+        f"- Reference hardware: {_hardware(reference)}", "",
+        "## Every experiment", "",
+        to_markdown(comparison_table(mine, reference)) if mine else NO_RESULTS, "",
+    ]
+    if changed:
+        lines += ["† Parameters changed from the notebook's defaults:", ""]
+        lines += [f"- {label(r)}: " + ", ".join(f"{k} = {v['value']!r} (default {v['default']!r})"
+                                                 for k, v in r["changed_parameters"].items()) for r in changed]
+        lines.append("")
+    for name, (build, _, _notebook) in TOPICS.items():
+        table = build(mine) if mine else None
+        if table is not None:
+            lines += [f"## {name.capitalize()} (yours)", "", to_markdown(table), ""]
+    lines += ["## Provenance of your run", "", provenance_block(mine), ""]
+    return "\n".join(lines)
+
+
+def write_learner_report(folder: Path | None = None, records: list[dict] | None = None) -> Path:
+    """Write ``REPORT.md`` into your report folder (default ``my-report/``): your run beside the reference."""
+    folder = Path(folder) if folder else report_dir()
+    mine = load_records(folder / "results") if records is None else records
+    path = folder / "REPORT.md"
+    _write_if_changed(path, learner_report(mine, reference_records()))
     return path
