@@ -225,8 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     from utils.report import update_readme, update_report, write_learner_report
 
     if args.reference:
-        print(f"reference report regenerated: {update_report(REFERENCE_DIR / 'REPORT.md')}")
-        print(f"results at a glance regenerated: {update_readme()}")
+        from utils.records import load_records
+
+        records = load_records(REFERENCE_DIR / "results")
+        print(f"reference report regenerated: {update_report(REFERENCE_DIR / 'REPORT.md', records)}")
+        print(f"results at a glance regenerated: {update_readme(records=records)}")
     else:
         print(f"your report, beside the reference run: {write_learner_report(target)}")
     return 0

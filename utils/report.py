@@ -187,8 +187,8 @@ def training_table(records: list[dict]):
         return None
     return pd.DataFrame([{
         "Experiment": label(r), "Training time (s)": _round(r["train_time_s"], 1), "Steps": r["details"]["steps"],
-        "s/step": _round(r["details"]["s_per_step"], 3), "Accuracy": _round(r["metric_value"], 4),
-        "Majority baseline": _round(r["baseline_value"], 4), "Memory (MB)": _round(r["peak_memory_mb"], 0),
+        "s/step": _round(r["details"]["s_per_step"], 3), "Metric (majority baseline)": metric_cell(r),
+        "Memory (MB)": _round(r["peak_memory_mb"], 0),
         "Checkpoint (MB)": _round(r["details"]["checkpoint_mb"], 1),
     } for r in found])
 
@@ -391,7 +391,7 @@ def update_report(path: Path | None = None, records: list[dict] | None = None) -
     report's prose, or from an empty template.
     """
     path = Path(path) if path else report_dir() / "REPORT.md"
-    records = load_records() if records is None else records
+    records = load_records(path.parent / "results") if records is None else records
     if path.exists():
         text = path.read_text()
     else:
