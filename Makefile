@@ -19,7 +19,7 @@ TIMINGS := build/timings.log
 # make test writes records, figures and reports here, never into the tracked report/ nor my-report/
 TEST_REPORT_DIR := build/test-report
 # notebooks side by side in make test (one torch thread each); those that start processes run alone
-JOBS ?= 2
+JOBS ?= 1
 
 .PHONY: help install assets course test unit lab solutions report lint clean distclean
 

@@ -1,7 +1,8 @@
-"""Fine-tune the course's encoder for sentiment with 🤗 Accelerate: notebook 07's training as a script.
+"""Fine-tune the course's encoder for sentiment with 🤗 Accelerate: notebook 08's training as a script.
 
-The training is ``utils.accelerate_training.run``, the function notebook 07 runs in one
-process and under ``notebook_launcher``; this file only reads the command line. The
+The training is ``utils.accelerate_loop.run``, the function notebook 08 writes in its cells
+(exported to that module) and runs in one process and under ``notebook_launcher``; this
+file only reads the command line. The
 launcher decides how many processes there are and in which precision:
 
     python scripts/train_sentiment.py --output results.json                # one process
@@ -26,11 +27,11 @@ import argparse
 from dataclasses import fields
 
 import utils  # noqa: F401  (first: applies the course mode, offline by default, before Hugging Face imports)
-from utils.accelerate_training import TrainConfig, run
+from utils.accelerate_loop import TrainConfig, run
 from utils.environment import quiet_logging
 
-NUMBERS = ("train_size", "eval_size", "batch_size", "eval_batch_size", "lr", "max_length", "seed",
-           "gradient_accumulation_steps", "checkpoint_step")
+NUMBERS = ("train_size", "eval_size", "batch_size", "lr", "max_length", "seed", "gradient_accumulation_steps",
+           "checkpoint_step")
 PATHS = ("checkpoint_dir", "resume_from", "output", "save_model_dir")
 
 
@@ -54,8 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     quiet_logging()
     datasets.disable_progress_bars()
     result = run(config)
-    summary = result.summary
-    if result.is_main_process:
+    summary = result["summary"]
+    if result["is_main_process"]:
         for shard in summary["shards"]:
             print(f"rank {shard['rank']}: {shard['train_examples']} training reviews, first: "
                   f"{shard['first_review'][:60]!r}")

@@ -9,15 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from utils.accelerate_training import (
-    TrainConfig,
-    accelerate_command,
-    cpu_bf16_support,
-    free_port,
-    read_summary,
-    to_arguments,
-)
+from utils.accelerate_loop import TrainConfig, total_steps
 from utils.errors import CourseError
+from utils.launch import accelerate_command, cpu_bf16_support, free_port, read_summary, to_arguments
 from utils.paths import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "scripts" / "train_sentiment.py"
@@ -38,13 +32,15 @@ def _run(command):
     return done
 
 
-def test_config_checks_its_values():
-    with pytest.raises(CourseError, match="batch_size"):
-        TrainConfig(batch_size=0)
-    with pytest.raises(CourseError, match="checkpoint_dir"):
-        TrainConfig(checkpoint_step=2)
-    assert TrainConfig(train_size=100, batch_size=16).steps == 7
-    assert TrainConfig(train_size=128, batch_size=16, gradient_accumulation_steps=4).steps == 2
+def test_total_steps_counts_optimizer_steps():
+    assert total_steps(TrainConfig(train_size=100, batch_size=16)) == 7
+    assert total_steps(TrainConfig(train_size=128, batch_size=16, gradient_accumulation_steps=4)) == 2
+
+
+def test_the_exported_loop_is_the_notebooks():
+    from utils.export import export_all
+
+    assert export_all(check=True) == [], "a module differs from its notebook's #@save cells: run python -m utils.export"
 
 
 def test_script_command_line_round_trips_the_config():

@@ -61,7 +61,7 @@ def test_main_table_columns_and_units():
 
 
 def test_rows_without_a_model_and_small_shares_keep_their_precision():
-    no_model = make_record("map", "03_datasets.ipynb", "loading", None, "tokenization", None, details={"load_s": 1.0})
+    no_model = make_record("map", "04_datasets.ipynb", "loading", None, "tokenization", None, details={"load_s": 1.0})
     row = main_table([no_model]).iloc[0]
     assert row["Model"] == "–" and row["Parameters (M, trainable %)"] == "–"
     assert [percent(x) for x in (1.0, 0.0049, 0.00027, 0.5)] == ["100%", "0.49%", "0.027%", "50%"]
@@ -111,7 +111,7 @@ def test_a_report_without_a_topic_marker_is_refused():
 
 
 def test_topic_block_says_which_notebook_to_run(tmp_path):
-    assert "run 06_peft.ipynb" in topic_block("peft", [], tmp_path)
+    assert "run 07_peft.ipynb" in topic_block("peft", [], tmp_path)
     with pytest.raises(CourseError, match="Unknown report topic 'nope'"):
         topic_block("nope", [])
 

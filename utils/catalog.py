@@ -208,7 +208,7 @@ ASSETS: dict[str, Asset] = {
             notes=(
                 "No fine-tuned classifier can be had without the Hub, so the course fine-tunes the "
                 "encoder on the sentiment data's train split once (one epoch, with Trainer) and caches it; "
-                "notebook 05 shows how. On the Hub, a DistilBERT fine-tuned on SST-2 stands in its place."
+                "notebook 06 shows how. On the Hub, a DistilBERT fine-tuned on SST-2 stands in its place."
             ),
         ),
         Asset(

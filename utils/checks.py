@@ -136,10 +136,46 @@ def better_prompt(answer, score_prompt, plain, topics, headlines):
     raise Wrong(f"{right} of {len(headlines)} right (the given prompt gets {given}); {needed} are needed.")
 
 
-# --- 02 hub ------------------------------------------------------------------------------
+# --- 02 tokenizers ----------------------------------------------------------------------
 
 
-@register("02_hub", 1, hint="save_pretrained fills each shard up to max_shard_size but never splits a "
+@register("02_tokenizers", 1, hint="train_new_from_iterator takes the texts (an iterator of lists works best) and "
+          "the vocabulary size you want; then count the tokens of the test reviews.")
+def small_vocabulary(answer, test_texts, reference):
+    if not callable(getattr(answer, "tokenize", None)) or not hasattr(answer, "get_vocab"):
+        raise Wrong("give the tokenizer that train_new_from_iterator returned.")
+    size = len(answer)
+    if abs(size - 2000) > 50:
+        raise Wrong(f"its vocabulary holds {size:,} tokens, not about 2,000.")
+    words = sum(len(text.split()) for text in test_texts)
+
+    def per_word(tokenizer):
+        return sum(len(ids) for ids in tokenizer(list(test_texts), add_special_tokens=False)["input_ids"]) / words
+
+    small, larger = per_word(answer), per_word(reference)
+    return (f"{small:.3f} tokens per word with 2,000 entries against {larger:.3f} with {len(reference):,}: a smaller "
+            "vocabulary cuts words into more pieces, so every input gets longer.")
+
+
+@register("02_tokenizers", 2, hint="Call the tokenizer on the 32 texts with padding, truncation, max_length and "
+          "pad_to_multiple_of, ask for arrays (return_tensors), and count the ids.")
+def padded_to_multiple_of_8(answer, tokenizer, texts):
+    value = integer(answer, "The number of tokens")
+    def computed(**options):
+        return tokenizer(list(texts), truncation=True, max_length=64, return_tensors="np", **options)["input_ids"].size
+    expected = computed(padding="longest", pad_to_multiple_of=8)
+    if value == expected:
+        plain = computed(padding="longest")
+        return f"{expected:,} tokens, {expected - plain:,} more than padding to the longest review alone."
+    if value == computed(padding="longest"):
+        raise Wrong("that is the batch padded to its longest review; round its length up to a multiple of 8.")
+    raise Wrong(f"{value:,} is not the number of tokens of that batch.")
+
+
+# --- 03 hub ------------------------------------------------------------------------------
+
+
+@register("03_hub", 1, hint="save_pretrained fills each shard up to max_shard_size but never splits a "
           "tensor, so the largest tensor takes a shard of its own; size the limit so that the other tensors "
           "fill three shards.")
 def four_shards(answer):
@@ -159,7 +195,7 @@ def four_shards(answer):
     return f"4 shards of {', '.join(f'{p.stat().st_size / 1e6:.0f}' for p in shards)} MB, and an index naming them."
 
 
-@register("02_hub", 2, hint="The first 8 bytes of a safetensors file are one little-endian unsigned "
+@register("03_hub", 2, hint="The first 8 bytes of a safetensors file are one little-endian unsigned "
           "integer; int.from_bytes turns bytes into an integer.")
 def header_length(answer, weights_path):
     value = integer(answer, "The header's length")
@@ -172,7 +208,7 @@ def header_length(answer, weights_path):
     raise Wrong(f"{value:,} bytes is not the length the file's first 8 bytes give.")
 
 
-@register("02_hub", 3, hint="The mixin stores the constructor's arguments in config.json: the threshold "
+@register("03_hub", 3, hint="The mixin stores the constructor's arguments in config.json: the threshold "
           "must be one of __init__'s parameters (call super().__init__ with the others and keep it as an "
           "attribute), and from_pretrained must be called on your subclass.")
 def threshold_probe(answer, folder):
@@ -196,10 +232,10 @@ def threshold_probe(answer, folder):
     return f"config.json holds {config}: the threshold travels with the weights."
 
 
-# --- 03 datasets -------------------------------------------------------------------------
+# --- 04 datasets -------------------------------------------------------------------------
 
 
-@register("03_datasets", 1, hint="Tokenize the training texts without truncation, then count the reviews "
+@register("04_datasets", 1, hint="Tokenize the training texts without truncation, then count the reviews "
           "whose token count (special tokens included) is above the limit.")
 def truncated_reviews(answer, train, tokenizer, limit: int = 32):
     value = integer(answer, "The number of reviews")
@@ -214,7 +250,7 @@ def truncated_reviews(answer, train, tokenizer, limit: int = 32):
     raise Wrong(f"{value:,} is not the number of training reviews longer than {limit} tokens.")
 
 
-@register("03_datasets", 2, hint="train_test_split can keep each label's share in both parts, and takes a "
+@register("04_datasets", 2, hint="train_test_split can keep each label's share in both parts, and takes a "
           "seed; the share of the second part is a fraction of the whole.")
 def stratified_spam(answer, spam_train):
     if not hasattr(answer, "keys") or set(answer.keys()) != {"train", "test"}:
@@ -233,10 +269,10 @@ def stratified_spam(answer, spam_train):
     return f"spam is {shares[0]:.1%} of the first part and {shares[1]:.1%} of the second."
 
 
-# --- 04 evaluate -------------------------------------------------------------------------
+# --- 05 evaluate -------------------------------------------------------------------------
 
 
-@register("04_evaluate", 1, hint="predict_proba gives P(ham) and P(spam) per message; compare the spam "
+@register("05_evaluate", 1, hint="predict_proba gives P(ham) and P(spam) per message; compare the spam "
           "column with the threshold yourself instead of calling predict, then score the result.")
 def threshold_scores(answer, model, texts, references, threshold: float = 0.3):
     from sklearn.metrics import f1_score, recall_score
@@ -256,7 +292,7 @@ def threshold_scores(answer, model, texts, references, threshold: float = 0.3):
     raise Wrong(f"those are not the F1 and recall of the predictions with P(spam) >= {threshold}.")
 
 
-@register("04_evaluate", 2, hint="Recall counts the share of one class that a model finds; the recall "
+@register("05_evaluate", 2, hint="Recall counts the share of one class that a model finds; the recall "
           "module scores the class given by its pos_label argument (1 unless told).")
 def negative_recall(answer, minilm, tfidf, truth):
     from sklearn.metrics import recall_score
@@ -274,10 +310,10 @@ def negative_recall(answer, minilm, tfidf, truth):
     raise Wrong("those are not the two models' recall on the negative reviews.")
 
 
-# --- 05 trainer --------------------------------------------------------------------------
+# --- 06 trainer --------------------------------------------------------------------------
 
 
-@register("05_trainer", 1, hint="EarlyStoppingCallback goes in the Trainer's callbacks list; it compares the "
+@register("06_trainer", 1, hint="EarlyStoppingCallback goes in the Trainer's callbacks list; it compares the "
           "metric named by metric_for_best_model at each evaluation, so evaluation and saving must happen "
           "at the same steps, and load_best_model_at_end must be on.")
 def early_stopping(answer, quick_train):
@@ -303,7 +339,7 @@ def early_stopping(answer, quick_train):
             + ("; it stopped early." if stopped else "; accuracy kept improving, so it ran to the end."))
 
 
-@register("05_trainer", 2, hint="spam_run takes the Trainer class and passes any other argument on to it; "
+@register("06_trainer", 2, hint="spam_run takes the Trainer class and passes any other argument on to it; "
           "WeightedTrainer takes class_weights.")
 def spam_weights(answer, spam_test):
     from sklearn.metrics import recall_score
@@ -321,10 +357,10 @@ def spam_weights(answer, spam_test):
     return f"with weights 1 and 3, spam recall {recall:.3f} and spam F1 {scores['spam F1']:.3f}."
 
 
-# --- 06 peft -----------------------------------------------------------------------------
+# --- 07 peft -----------------------------------------------------------------------------
 
 
-@register("06_peft", 1, hint="LoraConfig adapts every layer unless layers_to_transform says otherwise; "
+@register("07_peft", 1, hint="LoraConfig adapts every layer unless layers_to_transform says otherwise; "
           "target_modules names the projections. time_steps returns a table of milliseconds: its 'step' column.")
 def every_layer_lora(answer, steps):
     if not (isinstance(answer, tuple) and len(answer) == 2):
@@ -351,7 +387,7 @@ def every_layer_lora(answer, steps):
             "adapters in the first layer send the backward pass through the whole network.")
 
 
-@register("06_peft", 2, hint="PeftModel.from_pretrained puts the adapter on a base model; the PEFT model has a "
+@register("07_peft", 2, hint="PeftModel.from_pretrained puts the adapter on a base model; the PEFT model has a "
           "method that folds the adapter into the base's weights and gives back the plain model.")
 def merged_spam_adapter(answer, adapter_dir, fresh_base, tokenizer):
     import torch
@@ -370,10 +406,10 @@ def merged_spam_adapter(answer, adapter_dir, fresh_base, tokenizer):
     return f"a plain {type(answer).__name__}: P(spam) {want.softmax(-1)[:, 1].round(decimals=3).tolist()} for a prize offer and a lunch."
 
 
-# --- 07 accelerate -----------------------------------------------------------------------
+# --- 08 accelerate -----------------------------------------------------------------------
 
 
-@register("07_accelerate", 1, hint="Each optimizer step sums the gradients of every process's micro-batches, "
+@register("08_accelerate", 1, hint="Each optimizer step sums the gradients of every process's micro-batches, "
           "over the accumulation steps: processes x reviews per micro-batch x steps = the batch you want.")
 def accumulation(answer, global_batch: int = 64, per_process: int = 8, num_processes: int = 4):
     value = integer(answer, "The number of accumulation steps")
@@ -385,7 +421,7 @@ def accumulation(answer, global_batch: int = 64, per_process: int = 8, num_proce
     raise Wrong(f"{num_processes} x {per_process} x {value} = {num_processes * per_process * value}, not {global_batch}.")
 
 
-@register("07_accelerate", 2, hint="Build the DataLoader once per rank, pass it to prepare_data_loader with "
+@register("08_accelerate", 2, hint="Build the DataLoader once per rank, pass it to prepare_data_loader with "
           "num_processes=3 and that rank's process_index, and add up the labels of the batches it yields.")
 def reviews_per_rank(answer, num_examples: int, batch_size: int):
     from accelerate.data_loader import prepare_data_loader
@@ -406,10 +442,10 @@ def reviews_per_rank(answer, num_examples: int, batch_size: int):
     raise Wrong(f"{got} is not what prepare_data_loader gives each of three processes.")
 
 
-# --- 08 inference ------------------------------------------------------------------------
+# --- 09 inference ------------------------------------------------------------------------
 
 
-@register("08_inference", 1, hint="bench.run takes a name, a predict function (classifier(...) builds one, "
+@register("09_inference", 1, hint="bench.run takes a name, a predict function (classifier(...) builds one, "
           "with a context such as torch.inference_mode), the batch size and the sort key used above.")
 def batches_of_64(answer, bench, reference):
     if type(answer).__name__ != "BenchmarkResult":
@@ -426,7 +462,7 @@ def batches_of_64(answer, bench, reference):
         "a larger batch pays a little here." if ratio > 1.05 else "no gain worth the wait: the CPU was already busy.")
 
 
-@register("08_inference", 2, hint="padding_share takes the token counts, the batch size, and whether to sort "
+@register("09_inference", 2, hint="padding_share takes the token counts, the batch size, and whether to sort "
           "the reviews by length before batching them.")
 def padding_128(answer, lengths):
     from utils.measure import padding_share
@@ -441,15 +477,15 @@ def padding_128(answer, lengths):
     raise Wrong(f"{value:.4f} is not the padding share of sorted batches of 128.")
 
 
-# --- 09 report ---------------------------------------------------------------------------
+# --- 10 report ---------------------------------------------------------------------------
 
 
-@register("09_report", 1, hint="Keep the records whose train_time_s is not None, and take the 'experiment' "
+@register("10_report", 1, hint="Keep the records whose train_time_s is not None, and take the 'experiment' "
           "of the one with the largest.")
 def longest_training(answer, records):
     timed = [r for r in records if r["train_time_s"] is not None]
     if not timed:
-        return "no record of yours has a training time yet: run notebooks 05-07 first."
+        return "no record of yours has a training time yet: run notebooks 06-08 first."
     expected = max(timed, key=lambda r: r["train_time_s"])
     if answer == expected["experiment"]:
         return f"{expected['experiment']!r} trained longest: {expected['train_time_s']:.0f} s."
@@ -458,7 +494,7 @@ def longest_training(answer, records):
     raise Wrong(f"{answer!r} is not the experiment with the longest training time.")
 
 
-@register("09_report", 2, hint="Match records on their notebook and experiment fields; statistics.median "
+@register("10_report", 2, hint="Match records on their notebook and experiment fields; statistics.median "
           "takes the list of ratios.")
 def median_training_ratio(answer, records, reference):
     import statistics

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import os
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from utils.errors import CourseError
 
@@ -302,3 +305,23 @@ def time_generation(model, inputs, *, max_new_tokens: int = 32, warmup: int = 1,
     prompt_tokens = int(inputs["input_ids"].shape[1])
     new_ids = outputs[-1][0, prompt_tokens:]
     return GenerationTiming(timing, int(new_ids.numel()), prompt_tokens, tuple(new_ids.tolist()))
+
+
+def size_on_disk_mb(obj) -> float:
+    """Size on disk in MB (10**6 bytes) of a file, of all files in a folder, or of a torch
+    model's ``state_dict`` saved with ``torch.save`` to a temporary file."""
+    if isinstance(obj, str | os.PathLike):
+        path = Path(obj)
+        if path.is_file():
+            return path.stat().st_size / MB
+        if path.is_dir():
+            return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / MB
+        raise CourseError(f"There is no file or folder at {path}: pass the path of a saved model, or the model itself.")
+    import torch
+
+    if isinstance(obj, torch.nn.Module):
+        with tempfile.TemporaryDirectory(prefix="course-size-") as folder:
+            file = Path(folder) / "state_dict.pt"
+            torch.save(obj.state_dict(), file)
+            return file.stat().st_size / MB
+    raise CourseError(f"size_on_disk_mb needs a path or a torch model, got {type(obj).__name__}.")

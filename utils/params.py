@@ -66,7 +66,7 @@ def parameters_cell(path: Path) -> str:
 
 
 def defaults(notebook: str) -> dict:
-    """The default parameters of ``notebook`` (e.g. "05_trainer.ipynb"), read from its stored file:
+    """The default parameters of ``notebook`` (e.g. "06_trainer.ipynb"), read from its stored file:
     the literal defaults of ``name = param("name", default)`` and of plain ``name = literal`` lines."""
     path = notebooks_dir() / notebook
     if not path.is_file():

@@ -274,15 +274,16 @@ def vision_table(records: list[dict]):
 
 
 def tokenizers_table(records: list[dict]):
-    """Tokens per word and tokenization speed of each tokenizer, on the same reviews."""
+    """Tokens per word, split words and unknown tokens of each tokenizer on the same reviews, and its speed."""
     import pandas as pd
 
     found = _of(records, "tokenizers")
     if not found:
         return None
-    return pd.DataFrame([{"Tokenizer": r["model_id"] or r["experiment"],
-                          **{f"Tokens per word ({k})": round(v, 3) for k, v in r["details"]["tokens_per_word"].items()},
-                          "Fast (s)": _round(r["details"]["fast_s"], 3), "Slow (s)": _round(r["details"]["slow_s"], 3)}
+    return pd.DataFrame([{"Tokenizer": r["model_id"], "Tokens per word": round(r["details"]["tokens_per_word"], 3),
+                          "Words in several pieces": round(r["details"]["split_word_share"], 3),
+                          "Unknown tokens": round(r["details"]["unknown_share"], 4),
+                          "Rust (s)": _round(r["details"]["fast_s"], 3), "Python (s)": _round(r["details"]["slow_s"], 3)}
                          for r in found])
 
 
@@ -290,12 +291,13 @@ def tokenizers_table(records: list[dict]):
 TOPICS: dict[str, tuple[Callable, list[str], str]] = {
     "pipelines": (pipelines_table, ["pipeline_throughput_by_batch_size"], "01_pipelines"),
     "generation": (generation_table, [], "01_pipelines"),
-    "datasets": (datasets_table, [], "03_datasets"),
-    "evaluation": (evaluation_table, ["spam_confusion_matrices"], "04_evaluate"),
-    "trainer": (training_table, ["trainer_learning_curve"], "05_trainer"),
-    "peft": (peft_table, ["peft_accuracy_vs_trainable_parameters"], "06_peft"),
-    "accelerate": (accelerate_table, [], "07_accelerate"),
-    "inference": (inference_table, ["inference_latency_accuracy"], "08_inference"),
+    "tokenizers": (tokenizers_table, [], "02_tokenizers"),
+    "datasets": (datasets_table, [], "04_datasets"),
+    "evaluation": (evaluation_table, ["spam_confusion_matrices"], "05_evaluate"),
+    "trainer": (training_table, ["trainer_learning_curve"], "06_trainer"),
+    "peft": (peft_table, ["peft_accuracy_vs_trainable_parameters"], "07_peft"),
+    "accelerate": (accelerate_table, [], "08_accelerate"),
+    "inference": (inference_table, ["inference_latency_accuracy"], "09_inference"),
 }
 
 

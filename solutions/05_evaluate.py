@@ -1,4 +1,4 @@
-"""Reference solutions of notebook 04_evaluate's exercises (see solutions/00_setup.py for the format)."""
+"""Reference solutions of notebook 05_evaluate's exercises (see solutions/00_setup.py for the format)."""
 
 # %% Exercise 1
 spam_probability = tfidf_spam.predict_proba(list(spam["test"]["sms"]))[:, 1]

@@ -1,4 +1,4 @@
-"""Reference solutions of notebook 03_datasets's exercises (see solutions/00_setup.py for the format)."""
+"""Reference solutions of notebook 04_datasets's exercises (see solutions/00_setup.py for the format)."""
 
 # %% Exercise 1
 token_counts = [len(ids) for ids in tokenizer(list(train["text"]))["input_ids"]]

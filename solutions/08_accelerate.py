@@ -1,4 +1,4 @@
-"""Reference solutions of notebook 07_accelerate's exercises (see solutions/00_setup.py for the format)."""
+"""Reference solutions of notebook 08_accelerate's exercises (see solutions/00_setup.py for the format)."""
 
 # %% Exercise 1
 accumulation_steps = 64 // (4 * 8)  # processes x reviews per micro-batch x steps = 64

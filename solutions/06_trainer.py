@@ -1,4 +1,4 @@
-"""Reference solutions of notebook 05_trainer's exercises (see solutions/00_setup.py for the format)."""
+"""Reference solutions of notebook 06_trainer's exercises (see solutions/00_setup.py for the format)."""
 
 # %% Exercise 1
 from transformers import EarlyStoppingCallback

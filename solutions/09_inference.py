@@ -1,4 +1,4 @@
-"""Reference solutions of notebook 08_inference's exercises (see solutions/00_setup.py for the format)."""
+"""Reference solutions of notebook 09_inference's exercises (see solutions/00_setup.py for the format)."""
 
 # %% Exercise 1
 batches_of_64 = bench.run("sorted, batches of 64", classifier(model, context=torch.inference_mode), batch_size=64,

@@ -1,4 +1,4 @@
-"""Reference solutions of notebook 06_peft's exercises (see solutions/00_setup.py for the format)."""
+"""Reference solutions of notebook 07_peft's exercises (see solutions/00_setup.py for the format)."""
 
 # %% Exercise 1
 all_layers = get_peft_model(fresh_base(dropout=False), LoraConfig(task_type=TaskType.SEQ_CLS, r=8, lora_alpha=16,

@@ -1,4 +1,4 @@
-"""Reference solutions of notebook 02_hub's exercises (see solutions/00_setup.py for the format)."""
+"""Reference solutions of notebook 03_hub's exercises (see solutions/00_setup.py for the format)."""
 
 # %% Exercise 1
 # A tensor is never split: the embedding table, the largest, takes a shard of its own. Share the
