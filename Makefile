@@ -2,7 +2,8 @@
 #   make course     install, prepare the offline assets, run every notebook: your run in my-report/, beside the reference
 #   make test       install, prepare the assets, run the unit tests, then every notebook with its exercises solved
 #   make unit       the unit tests only: no assets, no notebooks (under a minute)
-#   make lab        JupyterLab on the course's environment
+#   make lab        JupyterLab on the course's notebooks, quiet offline (LAB_PORT=8890 for a port, LAB_ARGS for jupyter lab)
+#   make kernel     register the course's kernels for your user too, so any Jupyter and VS Code list them
 #   make solutions  executed copies of the notebooks with the exercises solved, in build/solutions/ (for teachers)
 #   make report     maintainers: refresh the tracked report/ (the reference run) from a full run
 #   make assets     prepare (or verify and reuse) the offline assets
@@ -15,13 +16,17 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
+# JupyterLab's settings overrides, server config and the course's kernels, installed into .venv
+LAB_SETUP := $(VENV)/.course-lab
+LAB_PORT ?=
+LAB_ARGS ?=
 TIMINGS := build/timings.log
 # make test writes records, figures and reports here, never into the tracked report/ nor my-report/
 TEST_REPORT_DIR := build/test-report
 # notebooks side by side in make test (one torch thread each); those that start processes run alone
 JOBS ?= 1
 
-.PHONY: help install assets course test unit lab solutions report lint clean distclean
+.PHONY: help install assets course test unit lab kernel solutions report lint clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -39,7 +44,11 @@ $(STAMP): requirements.txt pyproject.toml
 		$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e . && \
 		touch $(STAMP))
 
-install: $(STAMP)
+# Quick and idempotent: reruns when lab/ or utils/lab.py changes, without reinstalling packages
+$(LAB_SETUP): $(STAMP) lab/overrides.json lab/jupyter_server_config.json utils/lab.py
+	@$(BIN)/python -m utils.lab install && touch $@
+
+install: $(STAMP) $(LAB_SETUP)
 
 assets: install
 	$(call timed,assets,$(BIN)/python -m utils.assets prepare)
@@ -72,7 +81,10 @@ report:
 	$(call timed,reference run,$(BIN)/python -m utils.course --reference)
 
 lab: assets
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	@$(BIN)/python -m utils.lab $(if $(LAB_PORT),--port $(LAB_PORT)) $(LAB_ARGS)
+
+kernel: install
+	$(BIN)/python -m utils.lab install --user
 
 lint: install
 	$(BIN)/ruff check utils tests notebooks scripts evaluate_modules solutions conftest.py

@@ -43,6 +43,18 @@ def test_installed_versions_match_the_pins():
         assert metadata.version(name).split("+")[0] == version, name
 
 
+@pytest.mark.parametrize("package", ["torchvision", "timm"])
+def test_torchvision_and_timm_are_absent(package):
+    """The only torchvision for the pinned CPU torch is a CUDA build that breaks transformers' image
+    processors, and timm needs torchvision: the course uses the PIL image processors instead."""
+    from importlib import metadata, util
+
+    assert util.find_spec(package) is None, f"{package} is installed: uninstall it (pip uninstall {package})"
+    with pytest.raises(metadata.PackageNotFoundError):
+        metadata.version(package)
+    assert package not in {line.split("==")[0].lower() for line in _requirements()}
+
+
 def test_setup_prints_versions_device_mode_and_seed(capsys):
     import torch
 

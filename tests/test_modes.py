@@ -42,6 +42,20 @@ def test_offline_sets_flags_and_switches_imported_libraries(monkeypatch):
     assert datasets.config.HF_HUB_OFFLINE is True
 
 
+def test_setup_in_hub_mode_after_import_utils_goes_back_online(tmp_path):
+    """import utils (offline by default) then setup(mode="hub"): the flags are cleared and the
+    libraries already imported, which read them once, are switched back online."""
+    import subprocess
+
+    code = ("import utils, huggingface_hub.constants as c, datasets.config as d, os; utils.setup(mode='hub', "
+            "show=False); print(c.HF_HUB_OFFLINE, d.HF_DATASETS_OFFLINE, os.environ.get('HF_HUB_OFFLINE'), "
+            "os.environ['HF_HUB_DISABLE_TELEMETRY'])")
+    env = {k: v for k, v in os.environ.items() if k not in OFFLINE_ENVIRONMENT and k != "COURSE_MODE"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "None", "1"]
+
+
 def test_importing_utils_applies_offline_before_hf_libraries(tmp_path):
     """A fresh interpreter that imports utils first sees the Hub offline."""
     import subprocess

