@@ -75,7 +75,7 @@ lab: assets
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 lint: install
-	$(BIN)/ruff check utils tests notebooks scripts evaluate_modules solutions conftest.py
+	$(BIN)/ruff check utils tests notebooks scripts apps evaluate_modules solutions conftest.py
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

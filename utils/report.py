@@ -298,6 +298,7 @@ TOPICS: dict[str, tuple[Callable, list[str], str]] = {
     "peft": (peft_table, ["peft_accuracy_vs_trainable_parameters"], "07_peft"),
     "accelerate": (accelerate_table, [], "08_accelerate"),
     "inference": (inference_table, ["inference_latency_accuracy"], "09_inference"),
+    "serving": (serving_table, ["serving_latency_throughput"], "11_serving"),
 }
 
 
