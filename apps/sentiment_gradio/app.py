@@ -60,9 +60,10 @@ def build_demo(classifier, threshold: float | None = None) -> gr.Interface:
     def classify(review: str) -> tuple[dict[str, float], str]:
         """The probability of each sentiment label, and a flag when the best one is below the threshold."""
         if not review or not review.strip():
-            raise gr.Error("The review is empty: type or paste a review first.")
+            raise gr.Error("The review is empty: type or paste a review first.", print_exception=False)
         if len(review) > MAX_CHARS:
-            raise gr.Error(f"The review has {len(review):,} characters; shorten it to {MAX_CHARS:,} at most.")
+            raise gr.Error(f"The review has {len(review):,} characters; shorten it to {MAX_CHARS:,} at most.",
+                           print_exception=False)
         scores = {s["label"]: s["score"] for s in classifier([review])[0]}
         best = max(scores, key=scores.get)
         return scores, confidence_flag(best, scores[best], threshold)
