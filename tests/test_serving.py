@@ -201,6 +201,7 @@ def test_the_space_readme_declares_a_gradio_space():
     readme = (GRADIO_APP.parent / "README.md").read_text()
     header = yaml.safe_load(readme.split("---")[1])
     assert header["sdk"] == "gradio" and header["app_file"] == "app.py"
+    assert len(header["short_description"]) <= 60, "the Hub refuses a short_description over 60 characters"
     pins = dict(line.split("==") for line in (REPO_ROOT / "requirements.txt").read_text().splitlines() if "==" in line)
     assert header["sdk_version"] == pins["gradio"], "the Space must run the Gradio the course pins"
     for line in (GRADIO_APP.parent / "requirements.txt").read_text().splitlines():
