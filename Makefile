@@ -87,7 +87,7 @@ kernel: install
 	$(BIN)/python -m utils.lab install --user
 
 lint: install
-	$(BIN)/ruff check utils tests notebooks scripts evaluate_modules solutions conftest.py
+	$(BIN)/ruff check utils tests notebooks scripts apps evaluate_modules solutions conftest.py
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -192,9 +192,9 @@ def test_the_lab_serves_a_notebook_quietly_offline(tmp_path):
         assert names[lab.HUB_KERNEL_NAME] == lab.kernel_display_name(hub=True)
 
         # the course's kernels run, each in its mode (the way a notebook switches to the Hub)
-        code = 'import os, utils; print(utils.modes.get_mode(), os.environ.get("HF_HUB_OFFLINE"))'
-        assert _run_in_kernel(port, token, lab.KERNEL_NAME, code) == "offline 1\n"
-        assert _run_in_kernel(port, token, lab.HUB_KERNEL_NAME, code) == "hub 0\n"
+        code = "import utils, huggingface_hub.constants as c; print(utils.modes.get_mode(), c.HF_HUB_OFFLINE)"
+        assert _run_in_kernel(port, token, lab.KERNEL_NAME, code) == "offline True\n"
+        assert _run_in_kernel(port, token, lab.HUB_KERNEL_NAME, code) == "hub False\n"
 
         output = log.read_text()
         assert "without encryption" not in output, "kernels talk to the server over encrypted sockets"

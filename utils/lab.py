@@ -39,7 +39,7 @@ import urllib.request
 from pathlib import Path
 
 from utils.errors import CourseError
-from utils.modes import MODE_VARIABLE, OFFLINE_ENVIRONMENT, get_mode
+from utils.modes import MODE_VARIABLE, OFFLINE_ENVIRONMENT, OFFLINE_FLAGS, get_mode
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_DIR = REPO_ROOT / "lab"
@@ -49,8 +49,7 @@ FIRST_NOTEBOOK = "00_setup.ipynb"
 #: Kernel names (folder names under share/jupyter/kernels) and what the hub one sets.
 KERNEL_NAME = "hf-course"
 HUB_KERNEL_NAME = "hf-course-hub"
-HUB_KERNEL_ENV = {MODE_VARIABLE: "hub", **{key: "0" for key in
-                  ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE", "HF_EVALUATE_OFFLINE")}}
+HUB_KERNEL_ENV = {MODE_VARIABLE: "hub", **{key: "0" for key in OFFLINE_FLAGS}}
 
 DEFAULT_PORT = 8888
 PORT_TRIES = 50

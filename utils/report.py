@@ -299,6 +299,7 @@ TOPICS: dict[str, tuple[Callable, list[str], str]] = {
     "accelerate": (accelerate_table, [], "08_accelerate"),
     "inference": (inference_table, ["inference_latency_accuracy"], "09_inference"),
     "vision": (vision_table, ["vision_learning_curves", "vision_confusion_matrices"], "10_vision"),
+    "serving": (serving_table, ["serving_latency_throughput"], "11_serving"),
 }
 
 
