@@ -65,7 +65,9 @@ def test_a_failure_names_the_notebook_and_skips_those_that_need_it(tmp_path):
     assert any("skipped: it needs 00_bad" in line for line in lines)
 
 
-def test_a_failed_run_leaves_the_previous_results_intact(tmp_path, monkeypatch):
+@pytest.fixture
+def previous_run(tmp_path, monkeypatch):
+    """A report folder holding an earlier run's record, and a notebook folder whose 00 writes a new one."""
     target = tmp_path / "my-report"
     (target / "results").mkdir(parents=True)
     (target / "results" / "00_old--x.json").write_text("{}")
@@ -75,25 +77,22 @@ def test_a_failed_run_leaves_the_previous_results_intact(tmp_path, monkeypatch):
     _write(tmp_path / "nbs" / "00_write.ipynb",
            "import os, pathlib\nd = pathlib.Path(os.environ['COURSE_REPORT_DIR']) / 'results'\nd.mkdir(parents=True, exist_ok=True)\n"
            "(d / '00_write--new.json').write_text('{}')")
+    return target
+
+
+def test_a_failed_run_leaves_the_previous_results_intact(tmp_path, previous_run):
+    target = previous_run
     _write(tmp_path / "nbs" / "01_fail.ipynb", "raise ValueError('boom')")
     assert course.main([]) == 1
     assert sorted(p.name for p in (target / "results").iterdir()) == ["00_old--x.json"]
 
 
-def test_a_full_successful_run_replaces_the_results(tmp_path, monkeypatch):
-    target = tmp_path / "my-report"
-    (target / "results").mkdir(parents=True)
-    (target / "results" / "00_old--x.json").write_text("{}")
-    monkeypatch.setenv("COURSE_REPORT_DIR", str(target))
-    monkeypatch.setattr(course, "BUILD_DIR", tmp_path / "build")
-    monkeypatch.setattr(course, "notebooks_dir", lambda: tmp_path / "nbs")
+def test_a_full_successful_run_replaces_the_results(tmp_path, monkeypatch, previous_run):
+    target = previous_run
     monkeypatch.setattr(course, "TIMINGS", tmp_path / "build" / "timings.log")
     import utils.report
 
     monkeypatch.setattr(utils.report, "write_learner_report", lambda folder: folder / "REPORT.md")
-    _write(tmp_path / "nbs" / "00_write.ipynb",
-           "import os, pathlib\nd = pathlib.Path(os.environ['COURSE_REPORT_DIR']) / 'results'\nd.mkdir(parents=True, exist_ok=True)\n"
-           "(d / '00_write--new.json').write_text('{}')")
     assert course.main([]) == 0
     assert sorted(p.name for p in (target / "results").iterdir()) == ["00_write--new.json"]
     assert json.loads((target / "results" / "00_write--new.json").read_text()) == {}
