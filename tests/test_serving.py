@@ -1,5 +1,6 @@
 """Serving (notebook 11 and apps/): server processes and the Lambda stand-in, the FastAPI app's
-answers to bad input, the Gradio app through gradio_client and in a real browser.
+answers to bad input, the Gradio app (a review tab and a photo tab) through gradio_client and in
+a real browser.
 
 Every server here binds 127.0.0.1 and is stopped by its test or fixture, also on failure
 (ServerProcess kills its whole process group). The tests without the `assets` marker use a
@@ -22,6 +23,7 @@ from utils.serving import LambdaRuntimeStandIn, ServerProcess, free_port, http_o
 
 API_DIR = REPO_ROOT / "apps" / "sentiment_api"
 GRADIO_APP = REPO_ROOT / "apps" / "sentiment_gradio" / "app.py"
+PHOTO = GRADIO_APP.parent / "examples" / "grace_hopper.jpg"
 POSITIVE = "A warm, funny and beautifully acted film: I would watch it again tomorrow."
 
 
@@ -195,6 +197,15 @@ def test_the_lambda_events_of_the_app_folder_are_api_gateway_v1_and_v2():
     assert all(json.loads(e["body"])["text"] for e in (v1, v2))
 
 
+def test_the_space_ships_small_example_photos_with_their_sources():
+    examples = sorted((GRADIO_APP.parent / "examples").iterdir())
+    assert examples and sum(path.stat().st_size for path in examples) < 50_000, "keep the Space's examples small"
+    readme = (GRADIO_APP.parent / "README.md").read_text()
+    for path in examples:
+        assert path.name in GRADIO_APP.read_text(), f"{path.name} is not an example of the app"
+        assert path.name in readme, f"the Space's README does not say where {path.name} comes from"
+
+
 def test_the_space_readme_declares_a_gradio_space():
     import yaml
 
@@ -256,6 +267,32 @@ def test_the_gradio_app_answers_through_gradio_client(gradio_app):
     assert client.predict("Dull, lifeless and far too long.", api_name="/classify")[0]["label"] == "neg"
 
 
+@pytest.mark.assets
+def test_the_gradio_app_classifies_a_photo_through_gradio_client(gradio_app, tmp_path):
+    from gradio_client import Client, handle_file
+    from gradio_client.exceptions import AppError
+    from PIL import Image
+    from transformers import pipeline
+
+    from utils import catalog
+
+    client = Client(gradio_app, verbose=False)
+    assert "/classify_image" in client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    top, flag = client.predict(handle_file(PHOTO), api_name="/classify_image")
+    scores = [c["confidence"] for c in top["confidences"]]
+    assert len(scores) == 5 and scores == sorted(scores, reverse=True) and 0 < sum(scores) <= 1 + 1e-6
+    expected = pipeline("image-classification", model=catalog.model("image-classifier"))(
+        Image.open(PHOTO).convert("RGB"), top_k=1)[0]
+    assert top["label"] == top["confidences"][0]["label"] == expected["label"], (top, expected)
+    assert scores[0] == pytest.approx(expected["score"], abs=1e-4)
+    assert flag.startswith((f"confident: {expected['label']}", f"unsure: {expected['label']}")), flag
+    Image.open(PHOTO).convert("L").save(tmp_path / "grey.png")  # one channel: the app converts it to RGB
+    assert client.predict(handle_file(tmp_path / "grey.png"), api_name="/classify_image")[0]["label"]
+    with pytest.raises(AppError, match="There is no image: upload a photo"):
+        client.predict(None, api_name="/classify_image")
+    assert client.predict(POSITIVE, api_name="/classify")[0]["label"] == "pos", "the sentiment tab stopped answering"
+
+
 def _chromium() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         if shutil.which(name):
@@ -263,15 +300,15 @@ def _chromium() -> str | None:
     return None
 
 
-@pytest.mark.assets
-def test_a_browser_types_a_review_clicks_submit_and_reads_the_label(gradio_app):
+def _in_a_browser(url: str, steps) -> None:
+    """Open ``url`` in Debian's Chromium, run ``steps(page)``; no request may leave 127.0.0.1, and all within 30 s."""
     chromium = _chromium()
     if chromium is None:
         message = "no Chromium found: install Debian's `chromium` (`.ci/run` does) to run the browser test."
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     start = time.perf_counter()
     elsewhere = []
@@ -281,17 +318,47 @@ def test_a_browser_types_a_review_clicks_submit_and_reads_the_label(gradio_app):
             page = browser.new_page()
             page.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "data:", "blob:"))
                     else elsewhere.append(r.url))
-            page.goto(gradio_app)
-            page.get_by_label("Review").fill(POSITIVE)
-            page.get_by_role("button", name="Submit").click()
-            expect(page.get_by_test_id("label-output-value")).to_contain_text("pos", timeout=20_000)
-            expect(page.get_by_label("Confidence flag")).to_have_value(
-                re.compile(r"^(confident|unsure): pos"), timeout=5_000)
+            page.goto(url)
+            steps(page)
         finally:
             browser.close()
     seconds = time.perf_counter() - start
     assert not elsewhere, f"the page requested something off this machine: {elsewhere[:3]}"
     assert seconds < 30, f"the browser test took {seconds:.1f} s (floor: 30 s)"
+
+
+@pytest.mark.assets
+def test_a_browser_types_a_review_clicks_submit_and_reads_the_label(gradio_app):
+    from playwright.sync_api import expect
+
+    def steps(page):
+        page.get_by_label("Review").fill(POSITIVE)
+        page.get_by_role("button", name="Submit").click()
+        expect(page.get_by_test_id("label-output-value")).to_contain_text("pos", timeout=20_000)
+        expect(page.get_by_label("Confidence flag")).to_have_value(
+            re.compile(r"^(confident|unsure): pos"), timeout=5_000)
+
+    _in_a_browser(gradio_app, steps)
+
+
+@pytest.mark.assets
+def test_a_browser_uploads_a_photo_in_its_tab_and_reads_the_label(gradio_app):
+    from gradio_client import Client, handle_file
+    from playwright.sync_api import expect
+
+    label = Client(gradio_app, verbose=False).predict(handle_file(PHOTO), api_name="/classify_image")[0]["label"]
+
+    def steps(page):
+        page.get_by_role("tab", name="Photo").click()
+        panel = page.get_by_role("tabpanel")  # the visible tab only: the review tab stays in the page, hidden
+        panel.locator("input[type=file]").set_input_files(PHOTO)
+        expect(panel.locator(".image-frame img")).to_be_visible(timeout=10_000)  # uploaded: its preview shows
+        panel.get_by_role("button", name="Submit").click()
+        expect(panel.get_by_test_id("label-output-value")).to_have_text(label, timeout=20_000)
+        expect(panel.get_by_label("Image confidence flag")).to_have_value(
+            re.compile(rf"^(confident|unsure): {re.escape(label)}"), timeout=5_000)
+
+    _in_a_browser(gradio_app, steps)
 
 
 def test_ci_installs_chromium_and_fails_without_it():
