@@ -2,6 +2,7 @@
 #   make course     install, prepare the offline assets, run every notebook: your run in my-report/, beside the reference
 #   make test       install, prepare the assets, run the unit tests, then every notebook with its exercises solved
 #   make unit       the unit tests only: no assets, no notebooks (under a minute)
+#   make test-hub   the hub rehearsal: every notebook in COURSE_MODE=hub against a local Hub stand-in
 #   make lab        JupyterLab on the course's notebooks, quiet offline (LAB_PORT=8890 for a port, LAB_ARGS for jupyter lab)
 #   make kernel     register the course's kernels for your user too, so any Jupyter and VS Code list them
 #   make solutions  executed copies of the notebooks with the exercises solved, in build/solutions/ (for teachers)
@@ -26,7 +27,7 @@ TEST_REPORT_DIR := build/test-report
 # notebooks side by side in make test (one torch thread each); those that start processes run alone
 JOBS ?= 1
 
-.PHONY: help install assets course test unit lab kernel solutions report lint clean distclean
+.PHONY: help install assets course test test-hub unit lab kernel solutions report lint clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -69,6 +70,10 @@ test:
 	$(call timed,notebooks with solutions,COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(BIN)/python -m utils.course --solutions --jobs $(JOBS))
 	@echo "== make test: time per step =="; cat $(TIMINGS); \
 		awk -F': ' '/^\[make\] [a-z]/ {gsub(/ s$$/, "", $$2); total += $$2} END {printf "[make] total: %d s (%.1f min)\n", total, total / 60}' $(TIMINGS)
+
+test-hub:
+	@$(MAKE) --no-print-directory assets
+	$(call timed,hub rehearsal,$(BIN)/python -m utils.hub_rehearsal)
 
 solutions:
 	@$(MAKE) --no-print-directory assets

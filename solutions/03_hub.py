@@ -5,7 +5,7 @@
 # rest of the bytes (4 per float32 value) among three shards, with a little room for the packing.
 tensor_bytes = {name: math.prod(shape) * 4 for name, shape in shapes.items()}
 rest = sum(tensor_bytes.values()) - max(tensor_bytes.values())
-model.save_pretrained(workdir / "four-shards", max_shard_size=f"{rest / 3 * 1.05 / 1e6:.0f}MB")
+model.save_pretrained(workdir / "four-shards", max_shard_size=int(rest / 3 * 1.05))  # in bytes
 four_shard_folder = workdir / "four-shards"
 
 # %% Exercise 1: wrong (the notebook's own shards, with another count)

@@ -15,7 +15,7 @@ The modules:
 - :mod:`utils.plotting`: the course's figure style; :mod:`utils.checks`: exercise checks.
 """
 
-from utils.modes import apply_mode_environment
+from utils.modes import apply_mode_environment, expect
 
 apply_mode_environment()
 
@@ -23,4 +23,4 @@ from utils import catalog  # noqa: E402
 from utils.environment import param, setup  # noqa: E402
 from utils.errors import CourseError  # noqa: E402
 
-__all__ = ["CourseError", "catalog", "param", "setup"]
+__all__ = ["CourseError", "catalog", "expect", "param", "setup"]

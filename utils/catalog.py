@@ -312,6 +312,8 @@ def source(role: str, mode: str | None = None) -> str:
     """
     asset = get(role)
     if get_mode(mode) == "hub":
+        if get_mode() == "hub":  # this process talks to the Hub: fail in one sentence if it cannot
+            check_hub_repo(asset.hub_id, asset.kind)
         return asset.hub_id
     if asset.offline is None:
         raise CourseError(f"{role!r} exists only on the Hub ({asset.hub_id}), not offline. {asset.notes}")
@@ -414,6 +416,9 @@ EVALUATION_MODULES = {
     "mcnemar": "comparison",
     "label_distribution": "measurement",
 }
+#: Where ``evaluate.load(name)`` finds a module of each type on the Hub (a Space of this owner).
+EVALUATION_OWNERS = {"metric": "evaluate-metric", "comparison": "evaluate-comparison",
+                     "measurement": "evaluate-measurement"}
 #: Those that are offline copies of a Hub module of the same name (the others are the course's own).
 HUB_EVALUATION_MODULES = {"accuracy", "precision", "recall", "f1", "mcnemar", "label_distribution"}
 
@@ -429,7 +434,42 @@ def evaluation_module(name: str, mode: str | None = None) -> str:
     if name not in EVALUATION_MODULES:
         raise CourseError(f"Unknown evaluation module {name!r}: use one of {', '.join(EVALUATION_MODULES)}.")
     if get_mode(mode) == "hub" and name in HUB_EVALUATION_MODULES:
+        if get_mode() == "hub":
+            check_hub_repo(f"{EVALUATION_OWNERS[EVALUATION_MODULES[name]]}/{name}", "space")
         return name
     from utils.paths import REPO_ROOT
 
     return str(REPO_ROOT / "evaluate_modules" / name)
+
+
+#: Seconds the reachability check waits for the Hub (the libraries themselves retry for up to a minute).
+HUB_TIMEOUT = 10.0
+_REACHED: set[tuple[str, str]] = set()
+
+
+def check_hub_repo(repo_id: str, kind: str) -> None:
+    """In hub mode, ask the Hub once per process whether ``repo_id`` (a "model", "dataset" or
+    "space") can be read, and turn a failure into one sentence that says what to do.
+
+    Raises:
+        CourseError: the Hub cannot be reached, or the repository is not there (or not yours to read).
+    """
+    if (kind, repo_id) in _REACHED:
+        return
+    from huggingface_hub import HfApi, constants
+    from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
+
+    where = f"the Hub ({constants.ENDPOINT})"
+    try:
+        HfApi().repo_info(repo_id, repo_type=kind, timeout=HUB_TIMEOUT)
+    except GatedRepoError:
+        raise CourseError(f"The {kind} {repo_id} on {where} is gated: accept its terms on its page and log in "
+                          "with `hf auth login`, or run the course with COURSE_MODE=offline.") from None
+    except RepositoryNotFoundError:
+        raise CourseError(f"The {kind} {repo_id} was not found on {where}: check the name, or run the course "
+                          "with COURSE_MODE=offline.") from None
+    except Exception as error:  # noqa: BLE001 - connection refused, DNS, timeouts, proxies, server errors
+        raise CourseError(f"COURSE_MODE=hub, but {where} cannot be reached to read the {kind} {repo_id} "
+                          f"({type(error).__name__}): check the connection, or run the course with "
+                          "COURSE_MODE=offline.") from None
+    _REACHED.add((kind, repo_id))

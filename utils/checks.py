@@ -14,6 +14,7 @@ import math
 import os
 
 from utils.exercises import Wrong, register
+from utils.modes import is_rehearsal
 
 
 def rehearsal() -> bool:
@@ -513,7 +514,10 @@ def linear_probe(answer, test_data, collate, full_accuracy):
             raise Wrong(f"its body's weights ({name}) differ from the pretrained ones: freeze it before training.")
     accuracy = _accuracy_on(answer, test_data, collate)
     if accuracy < 0.3:
-        raise Wrong(f"it reads {accuracy:.1%} of the test digits, about chance: train its head (one epoch, train(...)).")
+        message = f"it reads {accuracy:.1%} of the test digits, about chance: train its head (one epoch, train(...))."
+        if not is_rehearsal():
+            raise Wrong(message)
+        print(f"[rehearsal] not checked on the stand-in's random weights: {message}")
     return (f"the probe reads {accuracy:.3f} of the test digits against {full_accuracy:.3f} when every weight is "
             "fine-tuned: ImageNet's features carry over to digits, but adapting them is what the full fine-tuning buys.")
 
@@ -536,7 +540,10 @@ def digit_pipeline(answer, test_digits, model, image_size):
     answers = answer([row["image"] for row in rows], top_k=1)
     right = sum(int(top[0]["label"]) == row["label"] for top, row in zip(answers, rows, strict=True))
     if right < 30:
-        raise Wrong(f"it reads only {right} of 40 test digits right: is it the model fine-tuned in section 6?")
+        message = f"it reads only {right} of 40 test digits right: is it the model fine-tuned in section 6?"
+        if not is_rehearsal():
+            raise Wrong(message)
+        print(f"[rehearsal] not checked on the stand-in's random weights: {message}")
     return f"it reads {right} of the first 40 test digits right, from PIL images to digit names in one call."
 
 

@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from utils.modes import get_mode
 from utils.paths import REFERENCE_DIR, REPO_ROOT, notebooks_dir, report_dir
 
 BUILD_DIR = REPO_ROOT / "build"
@@ -198,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.reference and not full:
         print("error: the reference report is refreshed from a full run only: run without notebook names.",
               file=sys.stderr)
+        return 1
+    if args.reference and get_mode() == "hub":
+        print("error: the reference report is the offline run: run `make report` without COURSE_MODE=hub "
+              "(a hub-mode run writes its records to my-report/hub/).", file=sys.stderr)
         return 1
     target = REFERENCE_DIR if args.reference else report_dir()
     out = Path(args.out) if args.out else BUILD_DIR / ("solutions" if args.solutions else "course")

@@ -284,6 +284,12 @@ def expect_status(exercise: Exercise, expected: str, answer_code: str, check_cod
             os.environ.pop(STRICT_VARIABLE, None)
         else:
             os.environ[STRICT_VARIABLE] = previous
-    assert exercise.status == expected, (
-        f"{exercise.notebook} exercise {exercise.number}: expected the check to say {expected!r}, "
-        f"it said {exercise.status!r}: {exercise.message}\nfor the answer:\n{answer_code}")
+    claim = (f"{exercise.notebook} exercise {exercise.number}: expected the check to say {expected!r}, "
+             f"it said {exercise.status!r}: {exercise.message}\nfor the answer:\n{answer_code}")
+    if expected == "wrong" and exercise.status == "correct":
+        # a wrong answer tells itself apart by the trained model's outputs: not on random weights
+        from utils.modes import expect
+
+        expect(False, claim)
+    else:
+        assert exercise.status == expected, claim

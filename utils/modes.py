@@ -84,3 +84,25 @@ def _switch_imported_libraries(offline: bool) -> None:
 def is_offline() -> bool:
     """Whether the course runs in offline mode."""
     return get_mode() == "offline"
+
+
+#: Set by the hub rehearsal (:mod:`utils.hub_rehearsal`), whose stand-in models have random weights.
+REHEARSAL_VARIABLE = "COURSE_REHEARSAL"
+
+
+def is_rehearsal() -> bool:
+    """Whether this run is the hub rehearsal, against stand-in repositories with random weights."""
+    return os.environ.get(REHEARSAL_VARIABLE, "").strip().lower() in ("1", "true", "yes")
+
+
+def expect(condition: bool, claim: str) -> None:
+    """Assert ``claim``, a result that needs the real, trained models (an accuracy above its
+    baseline, a sensible reply). In the hub rehearsal, whose stand-ins have random weights, it
+    is printed as not checked instead, so the relaxed check stays visible in the output.
+    """
+    if condition:
+        return
+    if is_rehearsal():
+        print(f"[rehearsal] not checked on the stand-in's random weights: {claim}")
+        return
+    raise AssertionError(claim)

@@ -5,7 +5,7 @@ into a build folder and never into tracked files:
 
 - ``COURSE_ASSETS_DIR``: the prepared offline assets (default ``<repo>/.assets``);
 - ``COURSE_REPORT_DIR``: where a run writes its records, figures and report (default
-  ``<repo>/my-report``, git-ignored: the learner's own run).
+  ``<repo>/my-report``, git-ignored: the learner's own run; ``my-report/hub`` in hub mode).
 
 The tracked ``report/`` holds the course's reference run; only ``make report`` (a
 maintainer's step) refreshes it, from a full run that succeeded.
@@ -38,8 +38,11 @@ LEARNER_DIR = REPO_ROOT / "my-report"
 
 
 def report_dir() -> Path:
-    """Where this run writes records and figures (``$COURSE_REPORT_DIR`` or ``<repo>/my-report``)."""
-    return _from_env("COURSE_REPORT_DIR", LEARNER_DIR)
+    """Where this run writes records and figures: ``$COURSE_REPORT_DIR``, else ``<repo>/my-report``
+    (``<repo>/my-report/hub`` in hub mode, so that hub and offline records never mix)."""
+    from utils.modes import get_mode
+
+    return _from_env("COURSE_REPORT_DIR", LEARNER_DIR / "hub" if get_mode() == "hub" else LEARNER_DIR)
 
 
 def results_dir() -> Path:
