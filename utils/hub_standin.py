@@ -210,7 +210,7 @@ class HubStandIn:
 
             def _api_get(self, path: str, query: dict):
                 if path == "/api/agent-harnesses":  # huggingface_hub's registry of agent tools: none here
-                    return self._json(200, [])
+                    return self._json(200, {"standardEnvVars": [], "harnesses": {}})
                 if path == "/api/whoami-v2":
                     return self._error(401, "Unauthorized", "The Hub stand-in has no accounts.")
                 match = _TREE.match(path)
