@@ -6,13 +6,16 @@ libraries read when they are imported.
 
 The modules:
 
-- :mod:`utils.modes`: the ``offline``/``hub`` modes and their environment;
+- :mod:`utils.modes`: the ``offline``/``hub`` modes and their environment, and :func:`expect`
+  (a check that the hub rehearsal reports instead of asserting);
 - :mod:`utils.environment`: :func:`setup` (seeds, mode, quiet logs, versions) and :func:`param`;
 - :mod:`utils.catalog`: which model or dataset each role is, in each mode;
 - :mod:`utils.assets` and :mod:`utils.recipes`: preparing and verifying the offline assets;
 - :mod:`utils.measure`: time, memory, FLOPs and parameter counts;
 - :mod:`utils.records` and :mod:`utils.report`: result records and the Markdown report;
-- :mod:`utils.plotting`: the course's figure style; :mod:`utils.checks`: exercise checks.
+- :mod:`utils.plotting`: the course's figure style; :mod:`utils.checks`: exercise checks;
+- :mod:`utils.hub_standin` and :mod:`utils.hub_rehearsal`: a local Hub stand-in and the
+  rehearsal of hub mode against it (``make test-hub``).
 """
 
 from utils.modes import apply_mode_environment, expect
