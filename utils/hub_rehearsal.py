@@ -61,7 +61,7 @@ def _card(folder: Path, text: str, metadata: dict) -> None:
     card.save(folder / "README.md")
 
 
-def _bart_tokenizer(folder: Path):
+def _bart_tokenizer():
     """A small byte-level BPE with BART's special tokens, trained on the course's reviews
     (the real BART repositories hold GPT-2's 50,265-entry vocabulary)."""
     import pandas as pd
@@ -130,7 +130,7 @@ def _models(root: Path) -> None:
           {"language": "en", "license": "apache-2.0", "library_name": "transformers"})
 
     # the Hub-only models: BART, with BART's tokenizer kind (byte-level BPE, <s> </s> <pad> <mask>)
-    bart_tokenizer = _bart_tokenizer(root)
+    bart_tokenizer = _bart_tokenizer()
     small = dict(vocab_size=len(bart_tokenizer), d_model=32, encoder_layers=1, decoder_layers=1,
                  encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64,
                  max_position_embeddings=1024)
