@@ -1,6 +1,7 @@
 # The course's commands. `make course` and `make test` are all a new user needs.
 #   make course     install, prepare the offline assets, run every notebook: your run in my-report/, beside the reference
-#   make test       install, prepare the assets, run the unit tests, then every notebook with its exercises solved
+#   make test       install, prepare the assets, run the unit tests, then every notebook with its exercises solved,
+#                   at the test scale (smaller sizes; SCALE=full make test at the notebooks' defaults)
 #   make unit       the unit tests only: no assets, no notebooks (under a minute)
 #   make test-hub   the hub rehearsal: every notebook in COURSE_MODE=hub against a local Hub stand-in
 #   make lab        JupyterLab on the course's notebooks, quiet offline (LAB_PORT=8890 for a port, LAB_ARGS for jupyter lab)
@@ -26,6 +27,14 @@ TIMINGS := build/timings.log
 TEST_REPORT_DIR := build/test-report
 # notebooks side by side in make test (one torch thread each); those that start processes run alone
 JOBS ?= 1
+# make test runs the notebooks at the test scale (utils/params.py TEST_SIZES); SCALE=full at their defaults
+SCALE ?= test
+# pip installs torch (the pinned CPU build, from this machine's wheel where there is one) and uv;
+# uv installs the rest of requirements.txt, downloading in parallel (about 4x faster than pip here)
+TORCH := $(shell grep -E '^torch==' requirements.txt)
+# the tests in two pytest-xdist workers, a test file to a worker, one torch thread each (2 cores)
+PYTEST := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -q -n 2 --dist loadfile
+UV_VERSION := 0.13.8
 
 .PHONY: help install assets course test test-hub unit lab kernel solutions report lint clean distclean
 
@@ -41,8 +50,9 @@ endef
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "The course needs Python 3.11: install it, or run make PYTHON=/path/to/python3.11.")'
 	$(call timed,install,$(PYTHON) -m venv $(VENV) && \
-		$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt && \
-		$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e . && \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) uv==$(UV_VERSION) && \
+		$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.txt && \
+		$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e . && \
 		touch $(STAMP))
 
 # Quick and idempotent: reruns when lab/ or utils/lab.py changes, without reinstalling packages
@@ -61,13 +71,13 @@ course:
 	@echo "== make course: time per step =="; cat $(TIMINGS)
 
 unit: install
-	$(BIN)/python -m pytest -m "not assets" -q
+	$(PYTEST) -m "not assets"
 
 test:
 	@mkdir -p build; rm -f $(TIMINGS)
 	@$(MAKE) --no-print-directory assets
-	$(call timed,unit and asset tests,COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(BIN)/python -m pytest -q)
-	$(call timed,notebooks with solutions,COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(BIN)/python -m utils.course --solutions --jobs $(JOBS))
+	$(call timed,unit and asset tests,COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(PYTEST))
+	$(call timed,notebooks with solutions at the $(SCALE) scale,COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(BIN)/python -m utils.course --solutions --scale $(SCALE) --jobs $(JOBS))
 	@echo "== make test: time per step =="; cat $(TIMINGS); \
 		awk -F': ' '/^\[make\] [a-z]/ {gsub(/ s$$/, "", $$2); total += $$2} END {printf "[make] total: %d s (%.1f min)\n", total, total / 60}' $(TIMINGS)
 

@@ -42,6 +42,23 @@ def test_the_kernel_gets_the_environment_it_is_given(tmp_path):
     assert executed.cells[1].outputs[0]["text"].split() == ["here", "1"]  # side by side: one thread each
 
 
+def test_the_test_scale_gives_each_notebook_its_sizes_and_the_environment_wins(tmp_path, monkeypatch):
+    from utils import params
+
+    monkeypatch.setattr(params, "TEST_SIZES", {"00_sizes": {"train_size": 800, "eval_size": 100}})
+    monkeypatch.setenv("COURSE_EVAL_SIZE", "50")
+    source = _write(tmp_path / "00_sizes.ipynb", "import os\nprint(os.environ.get('COURSE_TRAIN_SIZE'), os.environ['COURSE_EVAL_SIZE'])")
+    for scale, expected in [("test", ["800", "50"]), ("full", ["None", "50"])]:
+        course.run_all([source], tmp_path / scale, scale=scale, log=lambda line: None)
+        executed = nbformat.read(tmp_path / scale / "00_sizes.ipynb", as_version=4)
+        assert executed.cells[1].outputs[0]["text"].split() == expected
+
+
+def test_the_reference_run_refuses_the_test_scale(capsys):
+    assert course.main(["--reference", "--scale", "test"]) == 1
+    assert "notebooks' defaults" in capsys.readouterr().err
+
+
 def test_notebooks_wait_for_those_they_need_and_alone_ones_run_alone(tmp_path):
     log = tmp_path / "log.txt"
     step = "import time, pathlib\np = pathlib.Path({log!r})\np.write_text(p.read_text() + '{name} start\\n' if p.exists() else '{name} start\\n')\ntime.sleep(1)\np.write_text(p.read_text() + '{name} end\\n')"

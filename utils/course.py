@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from utils.modes import get_mode
+from utils.params import SCALES, scale_environment
 from utils.paths import REFERENCE_DIR, REPO_ROOT, notebooks_dir, report_dir
 
 BUILD_DIR = REPO_ROOT / "build"
@@ -92,8 +93,11 @@ class _Job:
 
 
 def run_all(paths: list[Path], out_dir: Path, *, jobs: int = 1, timeout: int = 900, solutions: bool = False,
-            env: dict | None = None, log=print) -> dict[str, float]:
+            env: dict | None = None, scale: str = "full", log=print) -> dict[str, float]:
     """Run ``paths`` with up to ``jobs`` kernels at once; return each notebook's seconds.
+
+    ``scale="test"`` runs each notebook with :data:`utils.params.TEST_SIZES` (a size set in the
+    environment, ``COURSE_TRAIN_SIZE=...``, still wins).
 
     Raises RuntimeError naming the notebooks that failed (the others still run unless they
     need a failed one).
@@ -120,7 +124,8 @@ def run_all(paths: list[Path], out_dir: Path, *, jobs: int = 1, timeout: int = 9
         try:
             if failed:
                 raise RuntimeError(f"skipped: it needs {', '.join(sorted(failed))}, which failed")
-            kernel_env = dict(env or {})
+            sizes = scale_environment(job.path.stem, scale)
+            kernel_env = {**{k: v for k, v in sizes.items() if k not in os.environ}, **(env or {})}
             if not job.alone:  # side by side, one torch thread each: two 2-thread kernels on 2 cores slow each other
                 kernel_env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
             job.seconds = run_notebook(job.path, out_dir, timeout, solutions, kernel_env)
@@ -186,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("only", nargs="*", help="run only notebooks whose names start with these (e.g. 00 01)")
     parser.add_argument("--solutions", action="store_true", help="answer every exercise with its solution; checks must pass")
     parser.add_argument("--reference", action="store_true", help="maintainers: refresh the tracked report/ (full runs only)")
+    parser.add_argument("--scale", choices=SCALES, default="full",
+                        help="test: the smaller sizes of utils.params.TEST_SIZES (make test); full: the defaults")
     parser.add_argument("--jobs", type=int, default=1, help="notebooks run side by side (one torch thread each)")
     parser.add_argument("--out", default=None, help="folder of the executed copies (default build/course)")
     parser.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell")
@@ -199,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.reference and not full:
         print("error: the reference report is refreshed from a full run only: run without notebook names.",
               file=sys.stderr)
+        return 1
+    if args.reference and args.scale != "full":
+        print("error: the reference report is the run at the notebooks' defaults: run `make report` without "
+              "--scale test.", file=sys.stderr)
         return 1
     if args.reference and get_mode() == "hub":
         print("error: the reference report is the offline run: run `make report` without COURSE_MODE=hub "
@@ -214,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     try:
         seconds = run_all(notebooks, out, jobs=args.jobs, timeout=args.timeout, solutions=args.solutions,
-                          env={"COURSE_REPORT_DIR": str(stage)})
+                          env={"COURSE_REPORT_DIR": str(stage)}, scale=args.scale)
     except RuntimeError as exc:
         print(f"error: {exc}. Nothing was replaced in {target}; the executed copies are in {out}.", file=sys.stderr)
         return 1
@@ -224,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, value in seconds.items():
             log.write(f"[make]   notebook {name}: {value:.0f} s\n")
     print(f"{len(notebooks)} notebooks in {wall:.1f} s ({sum(seconds.values()):.1f} s of notebook time, "
-          f"{args.jobs} at a time); executed copies in {out}")
+          f"{args.jobs} at a time, {args.scale} scale); executed copies in {out}")
     promote(stage, target, full)
     shutil.rmtree(stage, ignore_errors=True)
     from utils.report import update_readme, update_report, write_learner_report
