@@ -7,8 +7,9 @@ previous results intact. Then the report is written:
 
 - ``make course`` (default): the target is your own, git-ignored ``my-report/``; its
   ``REPORT.md`` sets your numbers beside the course's reference run;
-- ``make test`` (``--solutions``): every exercise answered by its reference solution, each
-  check required to pass and to reject its placeholder and wrong answers;
+- ``make test`` (``--solutions --scale test``): every exercise answered by its reference
+  solution, each check required to pass and to reject its placeholder and wrong answers, at
+  the smaller sizes of :data:`utils.params.TEST_SIZES` (``SCALE=full`` for the defaults);
 - ``make report`` (``--reference``, for maintainers): the tracked ``report/`` and the
   README's results are refreshed from a full run with the default parameters.
 
