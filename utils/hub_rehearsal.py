@@ -28,19 +28,20 @@ import time
 from pathlib import Path
 
 from utils import catalog
+from utils.params import size_variables
 from utils.paths import REPO_ROOT
 
 BUILD = REPO_ROOT / "build" / "hub-rehearsal"
 #: bump when the stand-in repositories change, so that ``build`` rebuilds them
 VERSION = "3"
 #: small sizes for the rehearsal (notebook parameters, as environment variables)
-SIZES = {f"COURSE_{name.upper()}": str(value) for name, value in {
+SIZES = size_variables({
     "repeats": 1, "max_shard_size": "2MB", "num_texts": 32, "generation_repeats": 1, "max_new_tokens": 8, "num_reviews": 500,
     "probe_train_size": 64, "copies": 4, "num_examples": 64, "n_resamples": 50, "train_size": 384,
     "eval_size": 256, "minimal_steps": 4, "spam_size": 64, "lora_epochs": 1, "sweep_size": 64,
     "sweep_test_size": 64, "spam_per_class": 16, "chat_steps": 2, "probe_size": 8, "bench_batches": 2,
     "distill_size": 128, "vit_epochs": 1, "num_requests": 8, "chat_requests": 2,
-}.items()}
+})
 
 
 def _save_model(model, tokenizer_or_processor, folder: Path, dtype=None) -> None:

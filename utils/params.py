@@ -153,6 +153,10 @@ def scale_environment(notebook: str, scale: str) -> dict[str, str]:
     none at "full" (the defaults), :data:`TEST_SIZES` at "test"."""
     if scale not in SCALES:
         raise CourseError(f"unknown scale {scale!r}: use one of {', '.join(SCALES)}.")
-    sizes = TEST_SIZES.get(notebook, {}) if scale == "test" else {}
+    return size_variables(TEST_SIZES.get(notebook, {}) if scale == "test" else {})
+
+
+def size_variables(sizes: dict) -> dict[str, str]:
+    """``sizes`` (name -> value) as the ``COURSE_<NAME>`` variables that :func:`param` reads."""
     return {f"COURSE_{name.upper()}": json.dumps(value) if isinstance(value, list | dict) else str(value)
             for name, value in sizes.items()}
