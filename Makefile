@@ -1,7 +1,7 @@
 # The course's commands. `make course` and `make test` are all a new user needs.
 #   make course     install, prepare the offline assets, run every notebook: your run in my-report/, beside the reference
-#   make test       install, prepare the assets, run the unit tests, then every notebook with its exercises solved,
-#                   at the test scale (smaller sizes; SCALE=full make test at the notebooks' defaults)
+#   make test       install, prepare the assets, run the unit tests, then every notebook with its exercises solved
+#                   through pytest --nbmake, at the test scale (smaller sizes; SCALE=full make test at the defaults)
 #   make unit       the unit tests only: no assets, no notebooks (under a minute)
 #   make test-hub   the hub rehearsal: every notebook in COURSE_MODE=hub against a local Hub stand-in
 #   make lab        JupyterLab on the course's notebooks, quiet offline (LAB_PORT=8890 for a port, LAB_ARGS for jupyter lab)
@@ -25,9 +25,7 @@ LAB_ARGS ?=
 TIMINGS := build/timings.log
 # make test writes records, figures and reports here, never into the tracked report/ nor my-report/
 TEST_REPORT_DIR := build/test-report
-# notebooks side by side in make test (one torch thread each); those that start processes run alone
-JOBS ?= 1
-# make test runs the notebooks at the test scale (utils/params.py TEST_SIZES); SCALE=full at their defaults
+# make test runs the notebooks at the test scale (course_build/sizes.py TEST_SIZES); SCALE=full at their defaults
 SCALE ?= test
 # pip installs torch (the pinned CPU build, from this machine's wheel where there is one) and uv;
 # uv installs the rest of requirements.txt, downloading in parallel (about 3x faster than pip here), and
@@ -56,19 +54,19 @@ $(STAMP): requirements.txt pyproject.toml
 		$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e . && \
 		touch $(STAMP))
 
-# Quick and idempotent: reruns when lab/ or utils/lab.py changes, without reinstalling packages
-$(LAB_SETUP): $(STAMP) lab/overrides.json lab/jupyter_server_config.json utils/lab.py
-	@$(BIN)/python -m utils.lab install && touch $@
+# Quick and idempotent: reruns when lab/ or course_build/lab.py changes, without reinstalling packages
+$(LAB_SETUP): $(STAMP) lab/overrides.json lab/jupyter_server_config.json course_build/lab.py
+	@$(BIN)/python -m course_build.lab install && touch $@
 
 install: $(STAMP) $(LAB_SETUP)
 
 assets: install
-	$(call timed,assets,$(BIN)/python -m utils.assets prepare)
+	$(call timed,assets,$(BIN)/python -m course_build.assets prepare)
 
 course:
 	@mkdir -p build; rm -f $(TIMINGS)
 	@$(MAKE) --no-print-directory assets
-	$(call timed,notebooks,$(BIN)/python -m utils.course)
+	$(call timed,notebooks,$(BIN)/python -m course_build.runner)
 	@echo "== make course: time per step =="; cat $(TIMINGS)
 
 unit: install
@@ -78,32 +76,32 @@ test:
 	@mkdir -p build; rm -f $(TIMINGS)
 	@$(MAKE) --no-print-directory assets
 	$(call timed,unit and asset tests,COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(PYTEST))
-	$(call timed,notebooks with solutions at the $(SCALE) scale,COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(BIN)/python -m utils.course --solutions --scale $(SCALE) --jobs $(JOBS))
+	$(call timed,notebooks with solutions at the $(SCALE) scale,COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(BIN)/python -m course_build.runner --solutions --scale $(SCALE))
 	@echo "== make test: time per step =="; cat $(TIMINGS); \
 		awk -F': ' '/^\[make\] [a-z]/ {gsub(/ s$$/, "", $$2); total += $$2} END {printf "[make] total: %d s (%.1f min)\n", total, total / 60}' $(TIMINGS)
 
 test-hub:
 	@$(MAKE) --no-print-directory assets
-	$(call timed,hub rehearsal,$(BIN)/python -m utils.hub_rehearsal)
+	$(call timed,hub rehearsal,$(BIN)/python -m course_build.hub_rehearsal)
 
 solutions:
 	@$(MAKE) --no-print-directory assets
-	COURSE_REPORT_DIR=build/solutions-report $(BIN)/python -m utils.course --solutions --jobs $(JOBS) --out build/solutions
+	COURSE_REPORT_DIR=build/solutions-report $(BIN)/python -m course_build.runner --solutions --out build/solutions
 	@echo "executed notebooks with the exercises solved: build/solutions/"
 
 report:
 	@mkdir -p build; rm -f $(TIMINGS)
 	@$(MAKE) --no-print-directory assets
-	$(call timed,reference run,$(BIN)/python -m utils.course --reference)
+	$(call timed,reference run,$(BIN)/python -m course_build.runner --reference)
 
 lab: assets
-	@$(BIN)/python -m utils.lab $(if $(LAB_PORT),--port $(LAB_PORT)) $(LAB_ARGS)
+	@$(BIN)/python -m course_build.lab $(if $(LAB_PORT),--port $(LAB_PORT)) $(LAB_ARGS)
 
 kernel: install
-	$(BIN)/python -m utils.lab install --user
+	$(BIN)/python -m course_build.lab install --user
 
 lint: install
-	$(BIN)/ruff check utils tests notebooks scripts apps evaluate_modules solutions conftest.py
+	$(BIN)/ruff check utils course_build exercises tests notebooks scripts apps evaluate_modules conftest.py
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -11,7 +11,8 @@ import pytest
 
 from utils.accelerate_loop import TrainConfig, total_steps
 from utils.errors import CourseError
-from utils.launch import accelerate_command, cpu_bf16_support, free_port, read_summary, to_arguments
+from utils.launch import accelerate_command, cpu_bf16_support, read_summary, to_arguments
+from utils.net import free_port
 from utils.paths import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "scripts" / "train_sentiment.py"
@@ -38,9 +39,9 @@ def test_total_steps_counts_optimizer_steps():
 
 
 def test_the_exported_loop_is_the_notebooks():
-    from utils.export import export_all
+    from course_build.export import export_all
 
-    assert export_all(check=True) == [], "a module differs from its notebook's #@save cells: run python -m utils.export"
+    assert export_all(check=True) == [], "a module differs from its notebook's #@save cells: run python -m course_build.export"
 
 
 def test_script_command_line_round_trips_the_config():

@@ -3,10 +3,10 @@ import re
 import pytest
 from huggingface_hub.utils import validate_repo_id
 
+from course_build.recipes import RECIPES
 from utils import CourseError, catalog
 from utils.assets import RECIPE_VERSIONS
 from utils.catalog import TrainedSource
-from utils.recipes import RECIPES
 
 REQUIRED_ROLES = {"encoder": "model", "chat": "model", "sentiment": "dataset", "spam": "dataset",
                   "digits": "dataset", "sentiment-model": "model"}

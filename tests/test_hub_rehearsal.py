@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from utils.hub_standin import HubStandIn
+from course_build.hub_standin import HubStandIn
 from utils.modes import expect
 from utils.paths import REPO_ROOT
 
@@ -143,8 +143,8 @@ def test_stand_in_repositories_have_the_real_layouts():
     import pyarrow.parquet as pq
     from safetensors import safe_open
 
+    from course_build.hub_rehearsal import build
     from utils import catalog
-    from utils.hub_rehearsal import build
 
     root = build()
     sentiment = json.loads((root / "models" / catalog.get("sentiment-model").hub_id / "config.json").read_text())

@@ -17,7 +17,7 @@ import pytest
 
 pytest.importorskip("jupyterlab", reason="JupyterLab is not installed here, so `make lab` cannot start it.")
 
-from utils import lab  # noqa: E402
+from course_build import lab  # noqa: E402
 from utils.errors import CourseError  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -161,7 +161,7 @@ def test_the_lab_serves_a_notebook_quietly_offline(tmp_path):
     log = tmp_path / "lab.log"
     began = time.monotonic()
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "utils.lab", "--port", str(port), "--no-browser"],
+        process = subprocess.Popen([sys.executable, "-m", "course_build.lab", "--port", str(port), "--no-browser"],
                                    cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     try:

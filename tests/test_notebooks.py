@@ -1,6 +1,6 @@
 """Hygiene of the stored notebooks: names, no outputs, anatomy, README list, no secrets.
 
-The notebooks themselves are executed by `python -m utils.course --solutions` (make test).
+The notebooks themselves are executed by `python -m course_build.runner --solutions` (make test).
 """
 
 import re

@@ -10,11 +10,11 @@ The modules:
   (a check that the hub rehearsal reports instead of asserting);
 - :mod:`utils.environment`: :func:`setup` (seeds, mode, quiet logs, versions) and :func:`param`;
 - :mod:`utils.catalog`: which model or dataset each role is, in each mode;
-- :mod:`utils.assets` and :mod:`utils.recipes`: preparing and verifying the offline assets;
+- :mod:`utils.assets` and :mod:`course_build.recipes`: preparing and verifying the offline assets;
 - :mod:`utils.measure`: time, memory, FLOPs and parameter counts;
 - :mod:`utils.records` and :mod:`utils.report`: result records and the Markdown report;
 - :mod:`utils.plotting`: the course's figure style; :mod:`utils.checks`: exercise checks;
-- :mod:`utils.hub_standin` and :mod:`utils.hub_rehearsal`: a local Hub stand-in and the
+- :mod:`course_build.hub_standin` and :mod:`course_build.hub_rehearsal`: a local Hub stand-in and the
   rehearsal of hub mode against it (``make test-hub``).
 """
 

@@ -4,7 +4,7 @@ Notebook 08 runs :func:`run` in its own process, in two processes started by
 ``accelerate.notebook_launcher``, and ``scripts/train_sentiment.py`` runs it under ``accelerate launch``:
 the same code in all three, so their results compare.
 
-Generated from notebooks/08_accelerate.ipynb by `python -m utils.export`: edit the notebook's #@save cells, not this file.
+Generated from notebooks/08_accelerate.ipynb by `python -m course_build.export`: edit the notebook's #@save cells, not this file.
 """
 
 from __future__ import annotations

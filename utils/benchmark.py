@@ -4,7 +4,7 @@ In the spirit of the ``PerformanceBenchmark`` of *Natural Language Processing wi
 Transformers* (chapter 8): one object holds the evaluation texts and labels and measures
 every variant of a model with them, so that the figures compare. Notebook 09 builds it.
 
-Generated from notebooks/09_inference.ipynb by `python -m utils.export`: edit the notebook's #@save cells, not this file.
+Generated from notebooks/09_inference.ipynb by `python -m course_build.export`: edit the notebook's #@save cells, not this file.
 """
 
 from __future__ import annotations

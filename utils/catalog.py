@@ -71,7 +71,7 @@ class Asset:
         title: a short human description.
         offline: the wheel it is prepared from in offline mode, the roles the course trains
             it from, or None for a role that exists only on the Hub.
-        recipe: the name of the recipe in :mod:`utils.recipes` that builds the folder.
+        recipe: the name of the recipe in :mod:`course_build.recipes` that builds the folder.
         local_name: the folder name in the asset cache (course-local, never a Hub id
             when the content differs from the Hub's).
         hub_id: the Hub repository used in hub mode.
@@ -320,7 +320,7 @@ def source(role: str, mode: str | None = None) -> str:
     if not is_prepared(role):
         raise CourseError(
             f"The offline asset {role!r} is not prepared in {asset.folder}: "
-            "run `make assets` (or `python -m utils.assets prepare`) first."
+            "run `make assets` (or `python -m course_build.assets prepare`) first."
         )
     return str(asset.folder)
 

@@ -20,15 +20,19 @@ and the cell after it checks the answer::
 It never stops a learner's notebook; in strict mode (``COURSE_EXERCISES=strict``, set by the
 solutions run of ``make test``) anything but a correct answer raises ``AssertionError``.
 
-The checks and hints live in :mod:`utils.checks`; the reference solutions live once, in
-``solutions/<notebook>.py``, as sections::
+Each notebook's exercises live together in one file, ``exercises/<notebook>.py`` (learntools'
+shape): its checks, registered with their hints by :func:`register`, and ``SOLUTIONS``, the
+reference solution of each exercise and the plausible wrong answers its check must reject::
 
     # %% Exercise 1
     embedding_share = ...reference code...
 
-    # %% Exercise 1: wrong
-    # a plausible wrong answer, which the check must reject (tested by the solutions run)
+    # %% Exercise 1: wrong (the word embeddings alone)
     embedding_share = ...
+
+This module is the small shared framework: :class:`Exercise`, :func:`register`, the helpers
+that read an answer (:func:`number`, :func:`share`, :func:`integer`, :func:`close`), and
+:func:`solved_notebook`.
 
 :func:`solved_notebook` puts the solutions in place of the placeholders (and adds cells
 that prove each check rejects its placeholder and its wrong answers), for CI and for
@@ -38,6 +42,8 @@ that prove each check rejects its placeholder and its wrong answers), for CI and
 from __future__ import annotations
 
 import ast
+import importlib.util
+import math
 import os
 import re
 from collections.abc import Callable
@@ -47,7 +53,7 @@ from pathlib import Path
 from utils.errors import CourseError
 from utils.paths import REPO_ROOT
 
-SOLUTIONS_DIR = REPO_ROOT / "solutions"
+EXERCISES_DIR = REPO_ROOT / "exercises"
 STRICT_VARIABLE = "COURSE_EXERCISES"
 SECTION = re.compile(r"^# %% Exercise (\d+)(: wrong)?[^\n]*$", re.MULTILINE)
 ANSWER_TAG = re.compile(r"exercise-(\d+)")
@@ -55,6 +61,36 @@ ANSWER_TAG = re.compile(r"exercise-(\d+)")
 
 class Wrong(Exception):
     """Raised by a check function with one sentence saying what is off in the answer."""
+
+
+def number(answer, what: str) -> float:
+    """``answer`` as a float, or Wrong saying that a number was expected."""
+    if isinstance(answer, bool) or not isinstance(answer, int | float) and not hasattr(answer, "__float__"):
+        raise Wrong(f"{what} should be a number, got {type(answer).__name__}.")
+    return float(answer)
+
+
+def share(answer, what: str) -> float:
+    """``answer`` as a share between 0 and 1 (a percentage is refused with a sentence)."""
+    value = number(answer, what)
+    if value > 1:
+        raise Wrong(f"{what} should be between 0 and 1, and {value:g} is more (a percentage? divide by 100).")
+    if value < 0:
+        raise Wrong(f"{what} cannot be negative, got {value:g}.")
+    return value
+
+
+def close(value: float, expected: float, rel: float = 1e-3, abs_: float = 0.0) -> bool:
+    """Whether ``value`` is ``expected`` within a relative (or absolute) tolerance."""
+    return math.isclose(value, expected, rel_tol=rel, abs_tol=abs_)
+
+
+def integer(answer, what: str) -> int:
+    """``answer`` as a whole number, or Wrong saying that one was expected."""
+    if isinstance(answer, bool) or not isinstance(answer, int) and not (hasattr(answer, "item") and
+                                                                         float(answer) == int(answer)):
+        raise Wrong(f"{what} should be a whole number, got {answer!r}.")
+    return int(answer)
 
 
 def strict() -> bool:
@@ -113,8 +149,8 @@ class Exercise:
         print(f"Hint: {self.hint_text}")
 
     def solution(self) -> None:
-        """Print the reference solution, from ``solutions/<notebook>.py``."""
-        print(f"# One solution to exercise {self.number} (from solutions/{self.notebook}.py):")
+        """Print the reference solution, from ``exercises/<notebook>.py``."""
+        print(f"# One solution to exercise {self.number} (from exercises/{self.notebook}.py):")
         print(solution_sections(self.notebook)[self.number].solution)
 
 
@@ -129,12 +165,34 @@ def register(notebook: str, number: int, hint: str, task: str = ""):
     return decorate
 
 
+_MODULES: dict[str, object] = {}
+
+
+def exercises_file(notebook: str) -> Path:
+    return EXERCISES_DIR / f"{notebook}.py"
+
+
+def _module(notebook: str):
+    """The module ``exercises/<notebook>.py``, loaded once (loading it registers its checks)."""
+    if notebook not in _MODULES:
+        path = exercises_file(notebook)
+        if not path.is_file():
+            known = ", ".join(sorted(p.stem for p in EXERCISES_DIR.glob("[0-9][0-9]_*.py")))
+            raise CourseError(f"There is no exercises file {path.relative_to(REPO_ROOT)}: use a notebook "
+                              f"name with one ({known}).")
+        spec = importlib.util.spec_from_file_location(f"course_exercises_{notebook}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _MODULES[notebook] = module
+    return _MODULES[notebook]
+
+
 def exercises(notebook: str) -> list[Exercise]:
     """The exercises of ``notebook`` (its file name without ``.ipynb``), in order: ``q1, q2 = exercises(...)``."""
-    import utils.checks  # noqa: F401  (registers every check)
-
+    _module(notebook)
     if notebook not in _REGISTRY:
-        raise CourseError(f"No exercises are registered for {notebook!r}: use one of {', '.join(sorted(_REGISTRY))}.")
+        raise CourseError(f"exercises/{notebook}.py registers no check for {notebook!r}: "
+                          f"register them with @register({notebook!r}, N, hint=...).")
     found = _REGISTRY[notebook]
     for exercise in found.values():  # a fresh start each time a notebook asks for them
         exercise.status, exercise.message = "unanswered", ""
@@ -143,7 +201,8 @@ def exercises(notebook: str) -> list[Exercise]:
 
 def registered() -> dict[str, dict[int, Exercise]]:
     """Every registered exercise, by notebook and number."""
-    import utils.checks  # noqa: F401
+    for path in sorted(EXERCISES_DIR.glob("[0-9][0-9]_*.py")):
+        _module(path.stem)
 
     return _REGISTRY
 
@@ -160,16 +219,12 @@ class Solution:
     wrong: list[str] = field(default_factory=list)
 
 
-def solutions_file(notebook: str) -> Path:
-    return SOLUTIONS_DIR / f"{notebook}.py"
-
-
 def solution_sections(notebook: str) -> dict[int, Solution]:
-    """Parse ``solutions/<notebook>.py`` into its exercises' solutions and wrong answers."""
-    path = solutions_file(notebook)
-    if not path.is_file():
-        raise CourseError(f"There is no solutions file {path}: add one with a '# %% Exercise N' section per exercise.")
-    text = path.read_text()
+    """Parse the ``SOLUTIONS`` of ``exercises/<notebook>.py`` into each exercise's solution and wrong answers."""
+    path = exercises_file(notebook)
+    text = getattr(_module(notebook), "SOLUTIONS", None)
+    if not isinstance(text, str):
+        raise CourseError(f"{path.name} has no SOLUTIONS: add one with a '# %% Exercise N' section per exercise.")
     marks = list(SECTION.finditer(text))
     found: dict[int, Solution] = {}
     for mark, following in zip(marks, [*marks[1:], None], strict=True):
@@ -233,7 +288,7 @@ def solved_notebook(path: Path, verify: bool = True):
     """The notebook at ``path`` with every answer cell replaced by its reference solution.
 
     With ``verify``, a cell after each check proves that the check rejects the placeholder
-    and every plausible wrong answer of ``solutions/<notebook>.py``.
+    and every plausible wrong answer of ``exercises/<notebook>.py``.
     """
     import nbformat
 
@@ -246,7 +301,7 @@ def solved_notebook(path: Path, verify: bool = True):
         number = answer_number(cell) if cell.cell_type == "code" else None
         if number is not None:
             if number not in sections:
-                raise CourseError(f"{path.name}: exercise {number} has no solution in {solutions_file(path.stem)}.")
+                raise CourseError(f"{path.name}: exercise {number} has no solution in exercises/{path.stem}.py.")
             placeholder = cell.source
             cell = nbformat.v4.new_code_cell(sections[number].solution, metadata=cell.metadata)
             used.add(number)
@@ -262,7 +317,7 @@ def solved_notebook(path: Path, verify: bool = True):
         cells.append(cell)
     missing = set(sections) - used
     if missing:
-        raise CourseError(f"{path.name}: solutions/{path.stem}.py has exercises {sorted(missing)} that the notebook lacks.")
+        raise CourseError(f"{path.name}: exercises/{path.stem}.py has exercises {sorted(missing)} that the notebook lacks.")
     notebook.cells = cells
     return notebook
 

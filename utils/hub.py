@@ -15,15 +15,8 @@ import os
 import shutil
 from pathlib import Path
 
+from utils.assets import sha256_of
 from utils.errors import CourseError
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def seed_cache(folder, repo_id: str, cache_dir, branch: str = "main") -> str:
@@ -44,7 +37,7 @@ def seed_cache(folder, repo_id: str, cache_dir, branch: str = "main") -> str:
     if "/" not in repo_id:
         raise CourseError(f"Use an 'org/name' repo id for the cache, got {repo_id!r}.")
     files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
-    hashes = {p.relative_to(folder).as_posix(): _sha256(p) for p in files}
+    hashes = {p.relative_to(folder).as_posix(): sha256_of(p) for p in files}
     commit = hashlib.sha1("".join(f"{n}:{h}\n" for n, h in hashes.items()).encode()).hexdigest()
     repo = cache_dir / ("models--" + repo_id.replace("/", "--"))
     (repo / "blobs").mkdir(parents=True, exist_ok=True)

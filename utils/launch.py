@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -43,16 +42,6 @@ def cpu_bf16_support(cpuinfo: str | None = None) -> list[str]:
         if line.startswith("flags"):
             flags.update(line.split(":", 1)[1].split())
     return sorted(flags & {"avx512_bf16", "amx_bf16"})
-
-
-def free_port() -> int:
-    """A TCP port that is free now on this machine, for the processes' rendezvous.
-
-    The default (29500) collides when two trainings (or two CI jobs) run at once.
-    """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def accelerate_command() -> list[str]:

@@ -86,7 +86,7 @@ def is_offline() -> bool:
     return get_mode() == "offline"
 
 
-#: Set by the hub rehearsal (:mod:`utils.hub_rehearsal`), whose stand-in models have random weights.
+#: Set by the hub rehearsal (:mod:`course_build.hub_rehearsal`), whose stand-in models have random weights.
 REHEARSAL_VARIABLE = "COURSE_REHEARSAL"
 
 

@@ -2,8 +2,9 @@
 
 Every notebook has one cell tagged ``parameters``; its assignments are the notebook's
 sizes (``train_size = param("train_size", 4000)``). They can change three ways: an
-environment variable (``COURSE_TRAIN_SIZE=320``, read by :func:`param`), papermill
-(``-p train_size 320``, which adds a cell that reassigns them), or an edit of the cell.
+environment variable (``COURSE_TRAIN_SIZE=320``, read by :func:`param`), a cell after it
+that reassigns them (papermill's ``-p train_size 320``, or the test scale of ``make test``),
+or an edit of the cell.
 
 Records carry the values a run actually used, read from the notebook's namespace when the
 record is made, and compare them with the defaults written in the stored notebook, so a
@@ -121,42 +122,3 @@ def changed(notebook: str, values: dict) -> dict:
     reference = defaults(notebook)
     return {name: {"value": value, "default": _jsonable(reference[name])}
             for name, value in values.items() if name in reference and value != _jsonable(reference[name])}
-
-
-#: ``make test``'s smaller sizes, per notebook (``python -m utils.course --scale test``).
-#: The test run executes every cell of every notebook, exercises solved and every assert
-#: active, on the same real weights and data, with these sizes instead of the defaults, so
-#: that the whole course is tested in minutes; its records are flagged as non-default runs
-#: and never enter the reference tables. The reference run (``make report``) and a learner's
-#: run (``make course``) use the defaults; ``make test SCALE=full`` tests at the defaults.
-TEST_SIZES: dict[str, dict] = {
-    "00_setup": {"repeats": 1},
-    "01_pipelines": {"num_texts": 32, "batch_sizes": [1, 8, 32], "max_new_tokens": 16, "generation_repeats": 1},
-    "02_tokenizers": {"num_reviews": 1000},
-    "03_hub": {"repeats": 2, "probe_train_size": 256},
-    "04_datasets": {"copies": 10},
-    "05_evaluate": {"num_examples": 200, "n_resamples": 100},
-    "06_trainer": {"train_size": 800, "eval_size": 100, "minimal_steps": 8, "spam_size": 128, "exercise_size": 320},
-    "07_peft": {"train_size": 800, "sweep_size": 160, "sweep_test_size": 100, "spam_per_class": 32,
-                "chat_steps": 2, "probe_size": 8, "bench_batches": 2},
-    "08_accelerate": {"train_size": 128, "eval_size": 100},
-    "09_inference": {"eval_size": 256, "distill_size": 800, "max_new_tokens": 16, "generation_repeats": 1},
-    "10_vision": {"vit_epochs": 1, "train_size": 1600, "test_size": 200},
-    "11_serving": {"num_requests": 8, "chat_requests": 2},
-}
-
-SCALES = ("full", "test")
-
-
-def scale_environment(notebook: str, scale: str) -> dict[str, str]:
-    """The ``COURSE_<NAME>`` variables that run ``notebook`` (a stem, e.g. "06_trainer") at ``scale``:
-    none at "full" (the defaults), :data:`TEST_SIZES` at "test"."""
-    if scale not in SCALES:
-        raise CourseError(f"unknown scale {scale!r}: use one of {', '.join(SCALES)}.")
-    return size_variables(TEST_SIZES.get(notebook, {}) if scale == "test" else {})
-
-
-def size_variables(sizes: dict) -> dict[str, str]:
-    """``sizes`` (name -> value) as the ``COURSE_<NAME>`` variables that :func:`param` reads."""
-    return {f"COURSE_{name.upper()}": json.dumps(value) if isinstance(value, list | dict) else str(value)
-            for name, value in sizes.items()}

@@ -2,7 +2,7 @@
 
 Notebook 11 builds it and measures a Gradio app, `transformers serve`, a FastAPI app and the same app under AWS Lambda's runtime client with it.
 
-Generated from notebooks/11_serving.ipynb by `python -m utils.export`: edit the notebook's #@save cells, not this file.
+Generated from notebooks/11_serving.ipynb by `python -m course_build.export`: edit the notebook's #@save cells, not this file.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 - :class:`ServerProcess`: start a server (Gradio, uvicorn, ``transformers serve``, a Lambda
   runtime) in its own process group with one torch thread, wait until it answers, time that
   (the cold start), and stop it, whole process group included, also when something fails;
-- :func:`http_ok`: whether a URL answers 200 (a readiness check that ignores proxies);
+- :func:`http_ok` and :func:`free_port` (from :mod:`utils.net`): a readiness check and a port;
 - :func:`one_torch_thread`: time an in-process baseline with the servers' one thread;
 - :class:`LambdaRuntimeStandIn`: a local HTTP server that speaks the
   Lambda Runtime API, so that ``awslambdaric`` runs a handler as Lambda would. It checks the
@@ -22,19 +22,16 @@ import os
 import queue
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from utils.errors import CourseError
-from utils.launch import free_port
+from utils.net import LocalServer, QuietHandler, free_port, http_ok
 
 __all__ = ["ONE_THREAD", "LambdaRuntimeStandIn", "ServerProcess", "free_port", "http_ok", "one_torch_thread"]
 
@@ -48,18 +45,6 @@ ONE_THREAD = {
     "HF_HUB_DISABLE_UPDATE_CHECK": "1",
     "PYTHONUNBUFFERED": "1",
 }
-
-_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def http_ok(url: str, timeout: float = 2.0) -> bool:
-    """Whether a GET of ``url`` answers 200 (any error, refusal or other status: False)."""
-    try:
-        with _NO_PROXY.open(url, timeout=timeout) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
 
 class ServerProcess:
     """A server in its own process group: started, awaited, timed, stopped.
@@ -145,17 +130,7 @@ class ServerProcess:
         self.stop()
 
 
-class _QuietServer(ThreadingHTTPServer):
-    """A threading HTTP server that does not print a traceback when a runtime it served is stopped."""
-
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-class LambdaRuntimeStandIn:
+class LambdaRuntimeStandIn(LocalServer):
     """A local stand-in of the AWS Lambda Runtime API, for ``awslambdaric`` (or any runtime client).
 
     The runtime asks ``GET /2018-06-01/runtime/invocation/next`` for an event (the call waits
@@ -167,6 +142,7 @@ class LambdaRuntimeStandIn:
     """
 
     PREFIX = "/2018-06-01/runtime"
+    thread_name = "lambda-runtime-api"
 
     def __init__(self, function_name: str = "sentiment", timeout_ms: int = 30_000):
         self.function_arn = f"arn:aws:lambda:us-east-1:000000000000:function:{function_name}"
@@ -178,36 +154,17 @@ class LambdaRuntimeStandIn:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._polling = 0
-        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
-        self._thread: threading.Thread | None = None
-
-    @property
-    def address(self) -> str:
-        """``host:port``, the value of ``AWS_LAMBDA_RUNTIME_API`` for the runtime."""
-        host, port = self._server.server_address[:2]
-        return f"{host}:{port}"
+        super().__init__()
 
     @property
     def polling(self) -> bool:
         """Whether a runtime waits for an event: its initialisation (imports, model loading) is done."""
         return self._polling > 0
 
-    def start(self) -> LambdaRuntimeStandIn:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="lambda-runtime-api", daemon=True)
-        self._thread.start()
-        return self
-
     def stop(self) -> None:
         """Stop answering; a runtime still waiting for an event gets an error and should be stopped first."""
         self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> LambdaRuntimeStandIn:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        super().stop()
 
     def invoke(self, event: dict, timeout: float = 60.0):
         """Send ``event`` to the function and return its result (parsed JSON).
@@ -237,24 +194,12 @@ class LambdaRuntimeStandIn:
             raise CourseError(f"the function raised {payload.get('errorType')}: {payload.get('errorMessage')}")
         return payload
 
-    def _handler_class(self):
+    def handler_class(self):
         stand_in = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # else each small answer waits ~40 ms for the client's delayed ACK
-
-            def log_message(self, *args):  # quiet: the notebook prints what matters
-                pass
-
+        class Handler(QuietHandler):
             def _answer(self, status: int, body: bytes = b"", headers: dict | None = None) -> None:
-                self.send_response(status)
-                for key, value in (headers or {}).items():
-                    self.send_header(key, value)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.reply(status, body, {**(headers or {}), "Content-Type": "application/json"})
 
             def do_GET(self):
                 if self.path != f"{stand_in.PREFIX}/invocation/next":

@@ -16,9 +16,10 @@ import hashlib
 import json
 import re
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from utils.net import LocalServer, QuietHandler
 
 #: repo types as they appear in URLs (``/api/models/...``) and in the stand-in's folder
 REPO_TYPES = ("models", "datasets", "spaces")
@@ -75,13 +76,15 @@ class _Repo:
         return folders + [self.entry(f) for f in self.files if wanted(f)]
 
 
-class HubStandIn:
+class HubStandIn(LocalServer):
     """A local Hub stand-in over ``root``; use it as a context manager, then set ``HF_ENDPOINT``
     to :attr:`endpoint` in the processes that should use it.
 
     Every request is logged in :attr:`requests` as ``(method, path, status)``, so a rehearsal
     can say which endpoint a library needed that the stand-in does not answer.
     """
+
+    thread_name = "hub-stand-in"
 
     def __init__(self, root: str | Path, port: int = 0):
         self.root = Path(root)
@@ -90,31 +93,7 @@ class HubStandIn:
         self.unanswered: list[str] = []
         self._repos: dict[tuple[str, str], _Repo] = {}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def endpoint(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> HubStandIn:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="hub-stand-in", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> HubStandIn:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        super().__init__(port)
 
     def repo(self, repo_type: str, repo_id: str) -> _Repo | None:
         """The repository ``repo_id`` of ``repo_type`` ("models", "datasets", "spaces"), or None."""
@@ -138,24 +117,13 @@ class HubStandIn:
             info["sdk"] = "gradio"
         return info
 
-    def _handler_class(self):
+    def handler_class(self):
         hub = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):  # the rehearsal prints what matters
-                pass
-
+        class Handler(QuietHandler):
             def _send(self, status: int, body: bytes = b"", headers: dict | None = None, head: bool = False):
                 hub.requests.append((self.command, self.path, status))
-                self.send_response(status)
-                for key, value in (headers or {}).items():
-                    self.send_header(key, str(value))
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if not head:
-                    self.wfile.write(body)
+                self.reply(status, body, headers, head)
 
             def _json(self, status: int, payload, headers: dict | None = None):
                 self._send(status, json.dumps(payload).encode(), {"Content-Type": "application/json", **(headers or {})})

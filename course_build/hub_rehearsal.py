@@ -5,16 +5,18 @@ ids, each with what the course's code reads from the real one: the architecture 
 its config fields, label names, dtype, tokenizer kind, dataset columns, ``ClassLabel`` names,
 split layout and row order. Weights are tiny and random (except the encoder and the chat
 model's tokenizer, which are the real files), data are the course's offline rows laid out
-as on the Hub. :func:`main` serves them with :class:`utils.hub_standin.HubStandIn`, points
-``HF_ENDPOINT`` at it and runs the notebooks with small sizes.
+as on the Hub. :func:`main` serves them with :class:`course_build.hub_standin.HubStandIn`, points
+``HF_ENDPOINT`` at it and runs the notebooks through the same runner as ``make test``
+(:mod:`course_build.runner`, ``pytest --nbmake``), exercises solved, at the rehearsal scale of
+:mod:`course_build.sizes`.
 
 The point is the code paths (ids, classes, names, dtypes, layouts), not the results: the
 checks that need a trained model say so and are relaxed under ``COURSE_REHEARSAL=1`` only
 (:func:`utils.modes.expect`). Its records go to ``build/hub-rehearsal/report``, never to the
 committed report.
 
-    python -m utils.hub_rehearsal            # build, serve, run every notebook
-    python -m utils.hub_rehearsal 01 09      # only these notebooks
+    python -m course_build.hub_rehearsal            # build, serve, run every notebook
+    python -m course_build.hub_rehearsal 01 09      # only these notebooks
 """
 
 from __future__ import annotations
@@ -28,20 +30,11 @@ import time
 from pathlib import Path
 
 from utils import catalog
-from utils.params import size_variables
 from utils.paths import REPO_ROOT
 
 BUILD = REPO_ROOT / "build" / "hub-rehearsal"
 #: bump when the stand-in repositories change, so that ``build`` rebuilds them
 VERSION = "3"
-#: small sizes for the rehearsal (notebook parameters, as environment variables)
-SIZES = size_variables({
-    "repeats": 1, "max_shard_size": "2MB", "num_texts": 32, "generation_repeats": 1, "max_new_tokens": 8, "num_reviews": 500,
-    "probe_train_size": 64, "copies": 4, "num_examples": 64, "n_resamples": 50, "train_size": 384,
-    "eval_size": 256, "minimal_steps": 4, "spam_size": 64, "lora_epochs": 1, "sweep_size": 64,
-    "sweep_test_size": 64, "spam_per_class": 16, "chat_steps": 2, "probe_size": 8, "bench_batches": 2,
-    "distill_size": 128, "vit_epochs": 1, "num_requests": 8, "chat_requests": 2,
-})
 
 
 def _save_model(model, tokenizer_or_processor, folder: Path, dtype=None) -> None:
@@ -234,16 +227,15 @@ def build(target: Path = BUILD / "repos") -> Path:
 
 
 def environment(endpoint: str, home: Path) -> dict[str, str]:
-    """The variables of a rehearsal run: hub mode, the stand-in's endpoint, an empty Hub cache, small sizes."""
+    """The variables of a rehearsal run: hub mode, the stand-in's endpoint, an empty Hub cache, its own records."""
     return {"COURSE_MODE": "hub", "COURSE_REHEARSAL": "1", "HF_ENDPOINT": endpoint, "HF_HOME": str(home),
             "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_DISABLE_UPDATE_CHECK": "1", "DO_NOT_TRACK": "1",
-            "COURSE_REPORT_DIR": str(BUILD / "report"), **SIZES}
+            "COURSE_REPORT_DIR": str(BUILD / "report")}
 
 
 def main(argv: list[str] | None = None) -> int:
-    from utils.course import run_notebook
-    from utils.hub_standin import HubStandIn
-    from utils.paths import notebooks_dir
+    from course_build.hub_standin import HubStandIn
+    from course_build.runner import notebooks, run, stage
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="notebook numbers (default: all)")
@@ -251,27 +243,17 @@ def main(argv: list[str] | None = None) -> int:
     start = time.time()
     repos = build()
     print(f"[rehearsal] stand-in repositories in {repos} ({time.time() - start:.0f} s)", flush=True)
-    paths = sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
-    if args.notebooks:
-        paths = [p for p in paths if p.name[:2] in args.notebooks]
+    paths = notebooks(args.notebooks)
+    staged = stage(paths, BUILD / "executed", solutions=True, scale="rehearsal")
     home = BUILD / "hf-home"
     shutil.rmtree(home, ignore_errors=True)
-    failed = []
     with HubStandIn(repos) as hub:
-        env = environment(hub.endpoint, home)
-        for path in paths:
-            began = time.time()
-            try:
-                run_notebook(path, BUILD / "executed", solutions=True, env=env)
-                status = "passed"
-            except Exception as error:  # noqa: BLE001 - report every notebook, then fail
-                status, failed = f"FAILED: {str(error).splitlines()[0][:300]}", failed + [path.name]
-            print(f"[rehearsal] {path.name}: {time.time() - began:.0f} s, {status}", flush=True)
+        code = run(staged, env=environment(hub.endpoint, home), solutions=True)
         for request in sorted(set(hub.unanswered)):
             print(f"[rehearsal] the stand-in does not implement {request}")
-    print(f"[rehearsal] {len(paths) - len(failed)} of {len(paths)} notebooks completed in hub mode "
-          f"against the stand-in, {time.time() - start:.0f} s")
-    return 1 if failed else 0
+    print(f"[rehearsal] {len(paths)} notebooks in hub mode against the stand-in: "
+          f"{'all passed' if code == 0 else 'FAILED (see above)'}, {time.time() - start:.0f} s")
+    return 1 if code else 0
 
 
 if __name__ == "__main__":
