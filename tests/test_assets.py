@@ -12,7 +12,9 @@ from dataclasses import replace
 
 import pytest
 
-from utils import CourseError, assets, catalog, recipes
+from course_build import assets, recipes
+from utils import CourseError, catalog
+from utils.assets import RECIPE_VERSIONS
 from utils.catalog import MANIFEST_NAME, Asset, TrainedSource, WheelSource
 
 
@@ -170,7 +172,7 @@ def trained_asset(fake_asset, monkeypatch):
                   offline=TrainedSource(inputs=("toy",), settings={"lr": 0.1}))
     monkeypatch.setitem(catalog.ASSETS, "toy-trained", asset)
     monkeypatch.setitem(recipes.RECIPES, "toy_train", train)
-    monkeypatch.setitem(assets.RECIPE_VERSIONS, "toy_train", 1)
+    monkeypatch.setitem(RECIPE_VERSIONS, "toy_train", 1)
     return asset
 
 

@@ -1,6 +1,6 @@
 """The exercises: the framework (check, hint, solution, strict mode), the solved notebooks,
-and the shape of every notebook's exercises (placeholders only, solutions kept apart, no
-later cell depending on an answer)."""
+and the shape of every notebook's exercises (one file each in exercises/, placeholders only
+in the notebook, no later cell depending on an answer)."""
 
 import ast
 
@@ -49,17 +49,17 @@ def test_strict_mode_raises_on_anything_but_a_correct_answer(monkeypatch):
     exercise.check(42)
 
 
-def test_hint_gives_the_idea_and_solution_reads_the_solutions_file(capsys):
+def test_hint_gives_the_idea_and_solution_reads_the_exercises_file(capsys):
     (q1, *_) = exercises.exercises("00_setup")
     q1.hint()
     q1.solution()
     out = capsys.readouterr().out
-    assert out.startswith("Hint: ") and "solutions/00_setup.py" in out
+    assert out.startswith("Hint: ") and "exercises/00_setup.py" in out
     assert solution_sections("00_setup")[1].solution in out
 
 
 def test_unknown_notebook_is_refused():
-    with pytest.raises(CourseError, match="No exercises are registered"):
+    with pytest.raises(CourseError, match="There is no exercises file exercises/99_nothing.py"):
         exercises.exercises("99_nothing")
 
 
@@ -69,19 +69,26 @@ def test_placeholder_cells_hold_nothing_else():
         placeholder_names("answer = 40 + 2")
 
 
+def _exercises_file(folder, name, solutions, checks=""):
+    """An exercises file as the course writes them: checks, then SOLUTIONS."""
+    (folder / f"{name}.py").write_text(f'"""doc"""\n{checks}\nSOLUTIONS = r\'\'\'\n{solutions}\'\'\'\n')
+
+
 def test_solution_sections_parse_solutions_and_wrong_answers(tmp_path, monkeypatch):
-    monkeypatch.setattr(exercises, "SOLUTIONS_DIR", tmp_path)
-    (tmp_path / "00_toy.py").write_text('"""doc"""\n\n# %% Exercise 1\nx = 42\n\n# %% Exercise 1: wrong (off by one)\nx = 41\n')
+    monkeypatch.setattr(exercises, "EXERCISES_DIR", tmp_path)
+    monkeypatch.setattr(exercises, "_MODULES", {})
+    _exercises_file(tmp_path, "00_toy", "# %% Exercise 1\nx = 42\n\n# %% Exercise 1: wrong (off by one)\nx = 41\n")
     (section,) = solution_sections("00_toy").values()
     assert section.solution == "x = 42" and section.wrong == ["x = 41"]
-    (tmp_path / "00_bad.py").write_text("# %% Exercise 1: wrong\nx = 1\n")
+    _exercises_file(tmp_path, "00_bad", "# %% Exercise 1: wrong\nx = 1\n")
     with pytest.raises(CourseError, match="comes before its solution"):
         solution_sections("00_bad")
 
 
 def _toy_notebook(tmp_path, monkeypatch):
-    monkeypatch.setattr(exercises, "SOLUTIONS_DIR", tmp_path)
-    (tmp_path / "00_toy.py").write_text("# %% Exercise 1\nx = 42\n\n# %% Exercise 1: wrong\nx = 41\n")
+    monkeypatch.setattr(exercises, "EXERCISES_DIR", tmp_path)
+    monkeypatch.setattr(exercises, "_MODULES", {})
+    _exercises_file(tmp_path, "00_toy", "# %% Exercise 1\nx = 42\n\n# %% Exercise 1: wrong\nx = 41\n")
     path = tmp_path / "00_toy.ipynb"
     nbformat.write(new_notebook(cells=[
         new_markdown_cell("# Toy"), new_code_cell("x = ...", metadata={"tags": ["exercise-1"]}),
@@ -100,7 +107,8 @@ def test_solved_notebook_puts_the_solution_in_place_and_adds_the_verification(tm
 
 def test_solved_notebook_needs_every_solution(tmp_path, monkeypatch):
     path = _toy_notebook(tmp_path, monkeypatch)
-    (tmp_path / "00_toy.py").write_text("# %% Exercise 2\nx = 1\n")
+    _exercises_file(tmp_path, "00_toy", "# %% Exercise 2\nx = 1\n")
+    monkeypatch.setattr(exercises, "_MODULES", {})
     with pytest.raises(CourseError, match="exercise 1 has no solution"):
         solved_notebook(path)
 
@@ -119,7 +127,7 @@ def test_each_notebook_has_two_exercises_with_checks_solutions_and_wrong_answers
     assert len(numbers) >= 2 and numbers == list(range(1, len(numbers) + 1)), f"exercises {numbers}"
     assert sorted(registered()[path.stem]) == numbers, "a check is registered for each exercise"
     sections = solution_sections(path.stem)
-    assert sorted(sections) == numbers, "solutions/<notebook>.py has one solution per exercise"
+    assert sorted(sections) == numbers, "exercises/<notebook>.py has one solution per exercise"
     for number in numbers:
         assert sections[number].wrong, f"exercise {number} has no plausible wrong answer to reject"
         assert registered()[path.stem][number].hint_text.strip(), f"exercise {number} has no hint"
@@ -159,7 +167,9 @@ def test_each_answer_is_checked_right_below_and_no_later_cell_depends_on_it(path
             assert not names & used, f"a later cell depends on exercise {number}'s {sorted(names & used)}"
 
 
-def test_solutions_are_only_for_notebooks_that_exist():
+def test_exercise_files_are_only_for_notebooks_that_exist_and_register_only_their_own():
     stems = {p.stem for p in NOTEBOOKS}
-    for solution in (REPO_ROOT / "solutions").glob("*.py"):
-        assert solution.stem in stems, f"{solution.name} has no notebook"
+    files = sorted((REPO_ROOT / "exercises").glob("*.py"))
+    assert {f.stem for f in files} == stems, "one exercises file per notebook, named like it"
+    assert set(registered()) == stems, "each file registers checks for its own notebook only"
+    assert not (REPO_ROOT / "solutions").exists() and not (REPO_ROOT / "utils" / "checks.py").exists()

@@ -127,12 +127,13 @@ def test_expect_is_relaxed_only_in_the_rehearsal(monkeypatch, capsys):
 
 
 def test_hub_records_never_mix_with_offline_ones(monkeypatch, capsys):
-    from utils import course, paths
+    from course_build import runner
+    from utils import paths
 
     monkeypatch.delenv("COURSE_REPORT_DIR", raising=False)
     monkeypatch.setenv("COURSE_MODE", "hub")
     assert paths.report_dir() == paths.LEARNER_DIR / "hub"
-    assert course.main(["--reference"]) == 1
+    assert runner.main(["--reference"]) == 1
     assert "offline run" in capsys.readouterr().err
     monkeypatch.setenv("COURSE_MODE", "offline")
     assert paths.report_dir() == paths.LEARNER_DIR

@@ -43,28 +43,3 @@ def test_current_values_come_from_the_kernel_namespace_and_changes_are_named(tmp
     assert values == {"size": 320, "sizes": [1, 8]}
     assert changed("00_toy.ipynb", values) == {"size": {"value": 320, "default": 4000}}
 
-
-def test_test_sizes_name_real_parameters_and_only_shrink_them():
-    for notebook, sizes in params.TEST_SIZES.items():
-        reference = defaults(f"{notebook}.ipynb")
-        assert reference, f"{notebook} is not a notebook with a parameters cell"
-        for name, value in sizes.items():
-            assert name in reference, f"{notebook} has no parameter {name}"
-            default = reference[name]
-            assert type(value) is type(default), f"{notebook}.{name}: {value!r} is not a {type(default).__name__}"
-            if isinstance(value, list):
-                assert value and set(value) <= set(default), f"{notebook}.{name}: {value} is not part of {default}"
-            else:
-                assert 0 < value <= default, f"{notebook}.{name}: {value} does not shrink {default}"
-
-
-def test_scale_environment_sets_the_test_sizes_as_the_kernel_reads_them(monkeypatch):
-    monkeypatch.setattr(params, "TEST_SIZES", {"06_toy": {"train_size": 800, "batch_sizes": [1, 8]}})
-    assert params.scale_environment("06_toy", "full") == {}
-    assert params.scale_environment("07_other", "test") == {}
-    variables = params.scale_environment("06_toy", "test")
-    assert variables == {"COURSE_TRAIN_SIZE": "800", "COURSE_BATCH_SIZES": "[1, 8]"}
-    monkeypatch.setenv("COURSE_BATCH_SIZES", variables["COURSE_BATCH_SIZES"])
-    assert param("batch_sizes", [1, 8, 32]) == [1, 8]
-    with pytest.raises(CourseError, match="unknown scale 'tiny'"):
-        params.scale_environment("06_toy", "tiny")

@@ -5,7 +5,8 @@ import zipfile
 
 import pytest
 
-from utils import assets, catalog, recipes
+from course_build import assets, recipes
+from utils import catalog
 
 pytestmark = pytest.mark.assets  # needs `make assets`
 
