@@ -17,7 +17,7 @@ from pathlib import Path
 
 from utils.errors import CourseError
 from utils.export import MARK
-from utils.paths import REPO_ROOT, notebooks_dir
+from utils.paths import REPO_ROOT, course_notebooks
 
 
 def exports(path: Path) -> str | None:
@@ -43,7 +43,7 @@ def exported_source(path: Path) -> str:
 def export_all(check: bool = False) -> list[str]:
     """Write (or, with ``check``, compare) every exported module; return the stale ones' names."""
     stale = []
-    for path in sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb")):
+    for path in course_notebooks():
         target = exports(path)
         if target is None:
             continue

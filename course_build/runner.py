@@ -33,7 +33,7 @@ from pathlib import Path
 
 from course_build.sizes import SCALES, sizes, sizes_cell
 from utils.modes import get_mode
-from utils.paths import REFERENCE_DIR, REPO_ROOT, notebooks_dir, report_dir
+from utils.paths import REFERENCE_DIR, REPO_ROOT, course_notebooks, notebooks_dir, report_dir
 
 BUILD_DIR = REPO_ROOT / "build"
 TIMINGS = BUILD_DIR / "timings.log"
@@ -44,8 +44,7 @@ NOTEBOOK_TIMEOUT = 1800
 
 def notebooks(only: list[str] | None = None) -> list[Path]:
     """The course's notebooks in order, or those whose names start with one of ``only``."""
-    return sorted(p for p in notebooks_dir().glob("[0-9][0-9]_*.ipynb")
-                  if not only or p.name.startswith(tuple(only)))
+    return [p for p in course_notebooks() if not only or p.name.startswith(tuple(only))]
 
 
 def staged_notebook(path: Path, *, solutions: bool = False, scale: str = "full"):

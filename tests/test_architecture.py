@@ -11,7 +11,7 @@
 import ast
 import json
 
-from utils.paths import REPO_ROOT
+from utils.paths import REPO_ROOT, course_notebooks
 
 UTILS = {p.stem: p for p in (REPO_ROOT / "utils").glob("*.py") if p.stem != "__init__"}
 MACHINERY = {p.stem for p in (REPO_ROOT / "course_build").glob("*.py")}
@@ -39,7 +39,7 @@ def _notebook_code(path) -> str:
 
 
 def _learner_sources() -> dict[str, str]:
-    sources = {str(p.relative_to(REPO_ROOT)): _notebook_code(p) for p in (REPO_ROOT / "notebooks").glob("*.ipynb")}
+    sources = {str(p.relative_to(REPO_ROOT)): _notebook_code(p) for p in course_notebooks()}
     for folder in ("exercises", "apps", "scripts"):
         sources |= {str(p.relative_to(REPO_ROOT)): p.read_text() for p in (REPO_ROOT / folder).rglob("*.py")}
     return sources
@@ -59,7 +59,7 @@ def test_nothing_a_learner_reads_or_runs_imports_the_machinery():
 
 def test_every_utils_module_is_there_for_a_learner():
     exported = set()
-    for path in (REPO_ROOT / "notebooks").glob("*.ipynb"):
+    for path in course_notebooks():
         target = json.loads(path.read_text()).get("metadata", {}).get("course", {}).get("exports")
         if target:
             exported.add(target.removeprefix("utils/").removesuffix(".py"))

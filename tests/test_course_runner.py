@@ -79,7 +79,9 @@ def previous_run(tmp_path, monkeypatch):
     (target / "results" / "00_old--x.json").write_text("{}")
     monkeypatch.setenv("COURSE_REPORT_DIR", str(target))
     monkeypatch.setattr(runner, "BUILD_DIR", tmp_path / "build")
-    monkeypatch.setattr(runner, "notebooks_dir", lambda: tmp_path / "nbs")
+    from utils import paths
+
+    monkeypatch.setattr(paths, "notebooks_dir", lambda: tmp_path / "nbs")
     _write(tmp_path / "nbs" / "00_write.ipynb",
            "import os, pathlib\nd = pathlib.Path(os.environ['COURSE_REPORT_DIR']) / 'results'\nd.mkdir(parents=True, exist_ok=True)\n"
            "(d / '00_write--new.json').write_text('{}')")

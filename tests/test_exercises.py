@@ -18,9 +18,9 @@ from utils.exercises import (
     solution_sections,
     solved_notebook,
 )
-from utils.paths import REPO_ROOT, notebooks_dir
+from utils.paths import REPO_ROOT, course_notebooks
 
-NOTEBOOKS = sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = course_notebooks()
 
 
 def _toy(answer):

@@ -4,7 +4,6 @@ and checks are relaxed only in the rehearsal."""
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ import pytest
 
 from course_build.hub_standin import HubStandIn
 from utils.modes import expect
+from utils.net import free_port
 from utils.paths import REPO_ROOT
 
 
@@ -81,9 +81,7 @@ def test_stand_in_binds_loopback_only(tiny_hub):
 
 
 def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_port()  # free now, and nothing listens on it
 
 
 def test_unreachable_hub_is_one_sentence_naming_the_repo(tmp_path):

@@ -19,17 +19,13 @@ pytest.importorskip("jupyterlab", reason="JupyterLab is not installed here, so `
 
 from course_build import lab  # noqa: E402
 from utils.errors import CourseError  # noqa: E402
+from utils.net import free_port  # noqa: E402
+from utils.paths import course_notebooks  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OVERRIDES = json.loads((REPO_ROOT / "lab" / "overrides.json").read_text())
 SERVER_CONFIG = json.loads((REPO_ROOT / "lab" / "jupyter_server_config.json").read_text())
 START_LIMIT_S = 20  # the floor: a served notebook page within 20 s of `make lab`
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.mark.parametrize("root", [True, False], ids=["root", "ordinary-user"])
@@ -154,8 +150,8 @@ def test_the_lab_serves_a_notebook_quietly_offline(tmp_path):
     settings = lab.installed_settings()
     missing = [str(target) for target in settings.values() if not target.exists()]
     assert not missing, f"the course's lab settings are not installed ({missing}): run `make install`."
-    notebook = sorted(p.name for p in (REPO_ROOT / "notebooks").glob("*.ipynb"))[0]
-    port, token = _free_port(), "course-lab-test-token"
+    notebook = course_notebooks()[0].name
+    port, token = free_port(), "course-lab-test-token"
     env = {**os.environ, "JUPYTER_TOKEN": token, "COURSE_MODE": "offline",
            "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
     log = tmp_path / "lab.log"

@@ -10,7 +10,7 @@ import pytest
 
 from utils.paths import REPO_ROOT, notebooks_dir
 
-NOTEBOOKS = sorted(notebooks_dir().glob("*.ipynb"))
+NOTEBOOKS = sorted(notebooks_dir().glob("*.ipynb"))  # every notebook, numbered or not: each is checked
 NAME = re.compile(r"(\d\d)_[a-z][a-z0-9_]*\.ipynb")
 TOKEN_LIKE = re.compile(
     r"hf_[A-Za-z0-9]{30,}|api_[A-Za-z0-9]{30,}|sk-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}"

@@ -132,3 +132,22 @@ def test_a_record_carries_its_parameters_and_whether_they_are_the_defaults(monke
     from utils.records import is_reference
 
     assert not is_reference(record)
+
+
+def test_the_fields_are_declared_once_and_the_reference_records_have_them_in_order():
+    import json
+
+    from utils.paths import REFERENCE_DIR
+    from utils.records import FIELDS, MEASURED, Record
+
+    assert list(FIELDS) == [f for f in Record.__dataclass_fields__]
+    assert set(MEASURED) < set(FIELDS)
+    for path in sorted((REFERENCE_DIR / "results").glob("*.json")):
+        assert list(json.loads(path.read_text())) == list(FIELDS), f"{path.name}: its keys differ from Record's"
+
+
+def test_an_unknown_measurement_is_refused_with_the_fields_to_use():
+    from utils.records import make_record
+
+    with pytest.raises(CourseError, match="'train_seconds' is not a field of a record: use one of params_total"):
+        make_record("x", "00_setup.ipynb", "loading", None, "t", None, train_seconds=1.0)

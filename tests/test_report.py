@@ -4,7 +4,7 @@ import nbformat
 import pytest
 
 from utils import CourseError
-from utils.paths import REPO_ROOT
+from utils.paths import REPO_ROOT, course_notebooks
 from utils.records import load_records, make_record, save_record
 from utils.report import (
     MAIN_COLUMNS,
@@ -183,7 +183,7 @@ def test_committed_report_comes_from_an_offline_run_with_the_default_parameters(
 def test_every_recording_notebook_appears_in_the_report():
     text = REPORT.read_text()
     recorded = {r["notebook"] for r in _committed_records()}
-    for path in sorted((REPO_ROOT / "notebooks").glob("*.ipynb")):
+    for path in course_notebooks():
         if any("save_result(" in c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"):
             assert path.name in recorded, f"no committed record of {path.name}: run `make course`"
     for record in _committed_records():

@@ -61,6 +61,13 @@ class TrainedSource:
         return "trained by the course from " + " + ".join(self.inputs)
 
 
+#: The fine-tuning recipe of the course's sentiment classifier, declared once: the asset recipe
+#: trains with it, notebook 06's defaults and the accelerate loop's config (08) follow it
+#: (tests/test_classifier_recipe.py ties them). Changing a value rebuilds the prepared model.
+CLASSIFIER_SETTINGS = {"max_length": 64, "batch_size": 32, "learning_rate": 1e-4, "num_epochs": 1,
+                       "warmup_steps": 0.1, "weight_decay": 0.01, "seed": 42, "group_by_length": True}
+
+
 @dataclass(frozen=True)
 class Asset:
     """One role of the course and where it comes from in each mode.
@@ -231,8 +238,7 @@ ASSETS: dict[str, Asset] = {
             title="MiniLM fine-tuned by the course for sentiment (neg/pos)",
             offline=TrainedSource(
                 inputs=("encoder", "sentiment"),
-                settings={"max_length": 64, "batch_size": 32, "learning_rate": 1e-4, "num_epochs": 1,
-                          "warmup_steps": 0.1, "weight_decay": 0.01, "seed": 42, "group_by_length": True},
+                settings=CLASSIFIER_SETTINGS,
             ),
             recipe="train_classifier",
             local_name="course-MiniLM-L6-rotten-tomatoes-sentiment",

@@ -58,3 +58,8 @@ def figures_dir() -> Path:
 def notebooks_dir() -> Path:
     """The course's notebooks."""
     return REPO_ROOT / "notebooks"
+
+
+def course_notebooks() -> list[Path]:
+    """The course's notebooks, in order (``NN_topic.ipynb``)."""
+    return sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb"))

@@ -13,6 +13,8 @@ import os
 import re
 import subprocess
 import tempfile
+import typing
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,32 +24,59 @@ from utils.paths import REPO_ROOT, results_dir
 SCHEMA_VERSION = 2
 
 _NUMBER = (int, float)
-#: field -> (accepted types, may be None)
+
+
+@dataclass
+class Record:
+    """The fields of one experiment's record, declared once, in the order of the JSON file's keys.
+
+    Times are in seconds; sizes and memory in MB (10**6 bytes); ``peak_memory_mb`` is the
+    peak memory the measured step added to the process (see :class:`utils.measure.PeakMemory`);
+    FLOPs are forward FLOPs per example, with ``tokens_per_example`` the tokens they were
+    counted on (padding included). A classification metric comes with ``baseline_value``,
+    the majority-class baseline's score on the same ``eval_examples`` examples. ``details``
+    holds the figures of the topic's table (:data:`DETAILS`). Fields that do not apply are None.
+    """
+
+    schema_version: int
+    experiment: str
+    notebook: str
+    topic: str
+    model_id: str | None
+    task: str
+    dataset: str | None
+    params_total: int | None = None
+    params_trainable: int | None = None
+    train_time_s: float | None = None
+    infer_time_per_example_s: float | None = None
+    throughput_per_s: float | None = None
+    flops_per_example: float | None = None
+    tokens_per_example: float | None = None
+    peak_memory_mb: float | None = None
+    metric_name: str | None = None
+    metric_value: float | None = None
+    baseline_value: float | None = None
+    eval_examples: int | None = None
+    parameters: dict = field(default_factory=dict)
+    changed_parameters: dict = field(default_factory=dict)
+    details: dict = field(default_factory=dict)
+    provenance: dict = field(default_factory=dict)
+
+
+def _accepted(annotation) -> tuple[tuple[type, ...], bool]:
+    """A field's annotation as (accepted types, may be None); a float field also takes an int."""
+    kinds = typing.get_args(annotation) or (annotation,)
+    types = tuple(k for k in kinds if k is not type(None))
+    return (_NUMBER if types == (float,) else types), type(None) in kinds
+
+
+#: field -> (accepted types, may be None), read from :class:`Record`
 FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
-    "schema_version": ((int,), False),
-    "experiment": ((str,), False),
-    "notebook": ((str,), False),
-    "topic": ((str,), False),
-    "model_id": ((str,), True),
-    "task": ((str,), False),
-    "dataset": ((str,), True),
-    "params_total": ((int,), True),
-    "params_trainable": ((int,), True),
-    "train_time_s": (_NUMBER, True),
-    "infer_time_per_example_s": (_NUMBER, True),
-    "throughput_per_s": (_NUMBER, True),
-    "flops_per_example": (_NUMBER, True),
-    "tokens_per_example": (_NUMBER, True),
-    "peak_memory_mb": (_NUMBER, True),
-    "metric_name": ((str,), True),
-    "metric_value": (_NUMBER, True),
-    "baseline_value": (_NUMBER, True),
-    "eval_examples": ((int,), True),
-    "parameters": ((dict,), False),
-    "changed_parameters": ((dict,), False),
-    "details": ((dict,), False),
-    "provenance": ((dict,), False),
-}
+    name: _accepted(hint) for name, hint in typing.get_type_hints(Record).items()}
+#: what an experiment measures: the fields that :func:`make_record` takes as keywords
+MEASURED = tuple(f.name for f in fields(Record)
+                 if f.name not in ("schema_version", "experiment", "notebook", "topic", "model_id", "task",
+                                   "dataset", "parameters", "changed_parameters", "provenance"))
 #: Metrics that score a classifier: a record with one must carry the majority-class
 #: baseline on the same examples (``baseline_value``) and their number (``eval_examples``).
 CLASSIFICATION_METRICS = ("accuracy", "f1", "balanced_accuracy", "answer accuracy", "format compliance")
@@ -168,66 +197,21 @@ def validate_record(record: dict, where: str = "record") -> dict:
     return record
 
 
-def make_record(
-    experiment: str,
-    notebook: str,
-    topic: str,
-    model_id: str | None,
-    task: str,
-    dataset: str | None,
-    *,
-    params_total: int | None = None,
-    params_trainable: int | None = None,
-    train_time_s: float | None = None,
-    infer_time_per_example_s: float | None = None,
-    throughput_per_s: float | None = None,
-    flops_per_example: float | None = None,
-    tokens_per_example: float | None = None,
-    peak_memory_mb: float | None = None,
-    metric_name: str | None = None,
-    metric_value: float | None = None,
-    baseline_value: float | None = None,
-    eval_examples: int | None = None,
-    details: dict | None = None,
-) -> dict:
-    """Build a validated record of one experiment, with :func:`provenance` and the run's parameters.
-
-    Times are in seconds; sizes and memory in MB (10**6 bytes); ``peak_memory_mb`` is the
-    peak memory the measured step added to the process (see :class:`utils.measure.PeakMemory`);
-    FLOPs are forward FLOPs per example, with ``tokens_per_example`` the tokens they were
-    counted on (padding included). A classification metric comes with ``baseline_value``,
-    the majority-class baseline's score on the same ``eval_examples`` examples. ``details``
-    holds the figures of the topic's table (:data:`DETAILS`). Fields that do not apply are None.
-    """
+def make_record(experiment: str, notebook: str, topic: str, model_id: str | None, task: str,
+                dataset: str | None, **measured) -> dict:
+    """Build a validated record of one experiment (:class:`Record`), with :func:`provenance` and the run's
+    parameters; ``measured`` holds the figures that apply, by their field names (:data:`MEASURED`)."""
     from utils import params
 
+    unknown = sorted(set(measured) - set(MEASURED))
+    if unknown:
+        raise CourseError(f"record {experiment!r}: {', '.join(map(repr, unknown))} is not a field of a record: "
+                          f"use one of {', '.join(MEASURED)}.")
     values = params.current(notebook)
-    record = {
-        "schema_version": SCHEMA_VERSION,
-        "experiment": experiment,
-        "notebook": notebook,
-        "topic": topic,
-        "model_id": model_id,
-        "task": task,
-        "dataset": dataset,
-        "params_total": params_total,
-        "params_trainable": params_trainable,
-        "train_time_s": train_time_s,
-        "infer_time_per_example_s": infer_time_per_example_s,
-        "throughput_per_s": throughput_per_s,
-        "flops_per_example": flops_per_example,
-        "tokens_per_example": tokens_per_example,
-        "peak_memory_mb": peak_memory_mb,
-        "metric_name": metric_name,
-        "metric_value": metric_value,
-        "baseline_value": baseline_value,
-        "eval_examples": eval_examples,
-        "parameters": values,
-        "changed_parameters": params.changed(notebook, values),
-        "details": _plain(details or {}),
-        "provenance": provenance(),
-    }
-    return validate_record(_plain(record), where=f"record {experiment!r}")
+    record = Record(SCHEMA_VERSION, experiment, notebook, topic, model_id, task, dataset, **measured,
+                    parameters=values, changed_parameters=params.changed(notebook, values), provenance=provenance())
+    record.details = _plain(record.details or {})
+    return validate_record(_plain(asdict(record)), where=f"record {experiment!r}")
 
 
 def _plain(value):
