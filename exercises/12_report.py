@@ -1,12 +1,4 @@
-"""The "Try it" exercises of notebooks/12_report.ipynb, in one place: checks, hints, solutions, wrong answers.
-
-Each check below is registered with its hint (:func:`utils.exercises.register`): it takes the
-learner's answer and the notebook objects the check cell passes, and returns a success sentence
-or raises :class:`~utils.exercises.Wrong` with one sentence saying what is off. :data:`SOLUTIONS`
-holds each exercise's reference solution ("# %% Exercise N") and the plausible wrong answers
-its check must reject ("# %% Exercise N: wrong (why)"); they run in the notebook's namespace,
-after the cells above the answer cell, in the solutions run of ``make test``.
-"""
+"""The exercises of notebooks/12_report.ipynb: checks with their hints, then SOLUTIONS (see utils/exercises.py)."""
 
 from __future__ import annotations
 
