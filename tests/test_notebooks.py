@@ -79,7 +79,8 @@ def test_readme_lists_exactly_the_notebooks():
 
 
 def test_no_token_like_strings():
-    paths = [*NOTEBOOKS, REPO_ROOT / "README.md", *(REPO_ROOT / "utils").glob("*.py"),
+    paths = [*NOTEBOOKS, REPO_ROOT / "README.md", *(REPO_ROOT / "docs").glob("*.md"),
+             *(REPO_ROOT / "utils").glob("*.py"),
              *(REPO_ROOT / "report").rglob("*.md"), *(REPO_ROOT / "report").rglob("*.json")]
     for path in paths:
         match = TOKEN_LIKE.search(path.read_text(errors="ignore"))

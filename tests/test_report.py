@@ -20,7 +20,6 @@ from utils.report import (
     replace_between_markers,
     report_template,
     topic_block,
-    update_readme,
     update_report,
     write_learner_report,
 )
@@ -190,21 +189,11 @@ def test_every_recording_notebook_appears_in_the_report():
         assert f"{record['experiment']} ({record['notebook'].removesuffix('.ipynb')})" in text
 
 
-@pytest.mark.parametrize("document", ["report/REPORT.md", "README.md"])
-def test_every_figure_referenced_exists(document):
-    path = REPO_ROOT / document
-    references = re.findall(r"\]\(((?:report/)?figures/[^)]+)\)", path.read_text())
-    if document == "report/REPORT.md":
-        assert references, "the report shows no figure"
+def test_every_figure_referenced_exists():
+    references = re.findall(r"\]\((figures/[^)]+)\)", REPORT.read_text())
+    assert references, "the report shows no figure"
     for reference in references:
-        assert (path.parent / reference).exists(), f"{document} shows {reference}, which does not exist"
-
-
-def test_readme_results_at_a_glance_match_the_records(tmp_path):
-    copy = tmp_path / "README.md"
-    copy.write_text((REPO_ROOT / "README.md").read_text())
-    update_readme(copy, _committed_records())
-    assert copy.read_text() == (REPO_ROOT / "README.md").read_text()
+        assert (REPORT.parent / reference).exists(), f"report/REPORT.md shows {reference}, which does not exist"
 
 
 def test_every_topic_has_a_block_in_the_report():

@@ -1,12 +1,13 @@
-"""The README's map of the stack: one row per library, every notebook and section it names real.
+"""The map of the stack (docs/stack-map.md): one row per library, every notebook and section it names real.
 
 A row says where the course teaches a library with references of the form
 
-    [02 §7](notebooks/02_tokenizers.ipynb) "Training a tokenizer on the course's reviews"
+    [02 §7](../notebooks/02_tokenizers.ipynb) "Training a tokenizer on the course's reviews"
 
-(the notebook's number, the section's number, the notebook file, the section's heading as the
-notebook writes it after "## 7. "), or starts with "Not taught:" and says why. Every row links
-to the library's official documentation. No network here: external links are checked for form.
+(the notebook's number, the section's number, the notebook file relative to docs/, the section's
+heading as the notebook writes it after "## 7. "), or starts with "Not taught:" and says why.
+Every row links to the library's official documentation. No network here: external links are
+checked for form.
 """
 
 import re
@@ -16,9 +17,9 @@ import pytest
 
 from utils.paths import REPO_ROOT, notebooks_dir
 
-README = REPO_ROOT / "README.md"
+STACK_MAP = REPO_ROOT / "docs" / "stack-map.md"
 HEADING = "## The map of the stack"
-ANCHOR = "../README.md#the-map-of-the-stack"  # GitHub's anchor for HEADING, from notebooks/
+ANCHOR = "../docs/stack-map.md#the-map-of-the-stack"  # GitHub's anchor for HEADING, from notebooks/
 
 # The issue's list: every one of these has exactly one row (the name before any "(...)").
 REQUIRED = [
@@ -28,7 +29,7 @@ REQUIRED = [
 ]
 COLUMNS = ["library", "what it is for", "where the course teaches it", "official docs"]
 
-REFERENCE = re.compile(r'\[(\d\d) §(\d+)\]\((notebooks/[^)\s]+)\) "([^"]+)"')
+REFERENCE = re.compile(r'\[(\d\d) §(\d+)\]\(\.\./(notebooks/[^)\s]+)\) "([^"]+)"')
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 OFFICIAL_DOCS = re.compile(
     r"https://(huggingface\.co/docs/[a-z0-9_.-]+(/[\w./#-]*)?"
@@ -40,7 +41,7 @@ NUMBERED_HEADING = re.compile(r"^##\s+(\d+)\.\s+(.+?)\s*$", re.MULTILINE)
 
 
 def map_section(text: str) -> str:
-    """The README's map section, from its heading to the next "## " heading."""
+    """The map's section of its page, from its heading to the next "## " heading."""
     start = text.index(f"\n{HEADING}\n")
     end = text.find("\n## ", start + 1)
     return text[start:end if end != -1 else None]
@@ -66,7 +67,7 @@ def notebook_sections(path) -> dict[int, str]:
 
 
 def problems_in(section: str, root=REPO_ROOT) -> list[str]:
-    """Everything wrong with the links and section references of a map section."""
+    """Everything wrong with the links and section references of a map section (in root/docs/)."""
     problems = []
     for number, section_number, path, title in REFERENCE.findall(section):
         notebook = root / path
@@ -83,24 +84,23 @@ def problems_in(section: str, root=REPO_ROOT) -> list[str]:
         if target.startswith("http"):
             if not OFFICIAL_DOCS.fullmatch(target):
                 problems.append(f"{target} is not an official docs address (huggingface.co/docs/..., GitHub)")
-        elif target.startswith("notebooks/"):
+        elif "notebooks/" in target:
             problems.append(f"the link to {target} is not written as [NN §N](notebook) \"section\"")
-        elif not (root / target.split("#")[0]).exists():
+        elif not (root / "docs" / target.split("#")[0]).exists():
             problems.append(f"{target} does not exist")
     return problems
 
 
 @pytest.fixture(scope="module")
 def section():
-    text = README.read_text()
-    assert f"\n{HEADING}\n" in text, f"the README has no section {HEADING!r}"
+    text = STACK_MAP.read_text()
+    assert f"\n{HEADING}\n" in text, f"docs/stack-map.md has no section {HEADING!r}"
     return map_section(text)
 
 
-def test_the_map_sits_between_the_notebooks_and_the_modes():
-    headings = re.findall(r"^## .+$", README.read_text(), re.MULTILINE)
-    at = headings.index(HEADING)
-    assert headings[at - 1] == "## The notebooks" and headings[at + 1] == "## Modes", headings
+def test_the_readme_links_to_the_map():
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert "](docs/stack-map.md#the-map-of-the-stack)" in readme, "the README does not link to the map"
 
 
 def test_every_library_has_exactly_one_row(section):
@@ -136,13 +136,13 @@ def test_the_checks_catch_what_they_should(tmp_path):
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_markdown_cell("# 01 · Pipelines\n\n## 1. Feature extraction\n\ntext")]
     nbformat.write(notebook, notebooks / "01_pipelines.ipynb")
-    good = '[01 §1](notebooks/01_pipelines.ipynb) "Feature extraction"'
+    good = '[01 §1](../notebooks/01_pipelines.ipynb) "Feature extraction"'
     assert problems_in(good, root=tmp_path) == []
-    bad = ('[01 §2](notebooks/01_pipelines.ipynb) "Feature extraction", '
-           '[02 §1](notebooks/01_pipelines.ipynb) "Feature extraction", '
-           '[01 §1](notebooks/01_pipelines.ipynb) "Feature extractions", '
-           '[09 §1](notebooks/09_gone.ipynb) "Anything", '
-           "[01](notebooks/01_pipelines.ipynb), [docs](https://example.com/docs), [x](missing.md)")
+    bad = ('[01 §2](../notebooks/01_pipelines.ipynb) "Feature extraction", '
+           '[02 §1](../notebooks/01_pipelines.ipynb) "Feature extraction", '
+           '[01 §1](../notebooks/01_pipelines.ipynb) "Feature extractions", '
+           '[09 §1](../notebooks/09_gone.ipynb) "Anything", '
+           "[01](../notebooks/01_pipelines.ipynb), [docs](https://example.com/docs), [x](missing.md)")
     problems = problems_in(bad, root=tmp_path)
     assert len(problems) == 7, problems
     assert row_name("Inference Providers (formerly the serverless Inference API)") == "Inference Providers"
@@ -152,6 +152,6 @@ def test_the_checks_catch_what_they_should(tmp_path):
 def test_notebook_00_links_to_the_map():
     cells = nbformat.read(notebooks_dir() / "00_setup.ipynb", as_version=4).cells
     assert any(f"]({ANCHOR})" in c.source for c in cells if c.cell_type == "markdown"), (
-        f"00_setup.ipynb does not link to the README's map ({ANCHOR})")
+        f"00_setup.ipynb does not link to the map of the stack ({ANCHOR})")
     slug = re.sub(r"[^\w\- ]", "", HEADING.removeprefix("## ").lower()).replace(" ", "-")
-    assert ANCHOR.endswith("#" + slug), "the anchor does not match the README heading"
+    assert ANCHOR.endswith("#" + slug), "the anchor does not match the map's heading"

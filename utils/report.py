@@ -7,8 +7,7 @@ A generated block in a Markdown file looks like::
     <!-- END GENERATED: main-table -->
 
 Everything outside the markers is written by people and never changed. The report has
-the main table, one block per topic (:data:`TOPICS`) and the provenance; the README has
-the main table again, between its own ``results-at-a-glance`` markers.
+the main table, one block per topic (:data:`TOPICS`) and the provenance.
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ NO_RESULTS = "No results recorded yet: run `make course`."
 
 #: The tracked report, whose prose seeds a report written anywhere else (e.g. by `make test`).
 TRACKED_REPORT = REPO_ROOT / "report" / "REPORT.md"
-README = REPO_ROOT / "README.md"
 
 
 def _fmt(value, scale: float = 1.0, digits: int = 2) -> str:
@@ -401,18 +399,6 @@ def update_report(path: Path | None = None, records: list[dict] | None = None) -
     else:
         text = TRACKED_REPORT.read_text() if TRACKED_REPORT.exists() else report_template()
     _write_if_changed(path, render_report(text, records, figures=path.parent / "figures"))
-    return path
-
-
-def update_readme(path: Path = README, records: list[dict] | None = None) -> Path:
-    """Regenerate the README's ``results-at-a-glance`` block (the main table) from ``records``."""
-    records = load_records() if records is None else records
-    block = main_block(records)
-    if records:
-        hw = records[-1]["provenance"]["hardware"]
-        block += (f"\n\nMeasured by `make course` in {records[-1]['provenance']['mode']} mode on {hw['cpu']} "
-                  f"({hw['cores']} cores); topic tables, figures and provenance: [report/REPORT.md](report/REPORT.md).")
-    _write_if_changed(path, replace_between_markers(path.read_text(), "results-at-a-glance", block))
     return path
 
 
