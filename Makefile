@@ -8,6 +8,7 @@
 #   make kernel     register the course's kernels for your user too, so any Jupyter and VS Code list them
 #   make solutions  executed copies of the notebooks with the exercises solved, in build/solutions/ (for teachers)
 #   make report     maintainers: refresh the tracked report/ (the reference run) from a full run
+#                   (ONLY=12 adds a new notebook that the reference run has no records of yet)
 #   make assets     prepare (or verify and reuse) the offline assets
 #   make clean      remove build outputs; `make distclean` also removes .venv, the asset cache and my-report/
 
@@ -92,7 +93,7 @@ solutions:
 report:
 	@mkdir -p build; rm -f $(TIMINGS)
 	@$(MAKE) --no-print-directory assets
-	$(call timed,reference run,$(BIN)/python -m course_build.runner --reference)
+	$(call timed,reference run,$(BIN)/python -m course_build.runner --reference $(ONLY))
 
 lab: assets
 	@$(BIN)/python -m course_build.lab $(if $(LAB_PORT),--port $(LAB_PORT)) $(LAB_ARGS)

@@ -16,7 +16,8 @@ replace those of the target folder, so a failure leaves the previous results int
 - ``make test`` (``--solutions --scale test``): every exercise answered, each check required
   to pass and to reject its placeholder and wrong answers, at the test scale;
 - ``make report`` (``--reference``, for maintainers): the tracked ``report/`` is refreshed
-  from a full run with the default parameters.
+  from a full run with the default parameters; ``--reference NN`` only adds a notebook that
+  the reference run has no records of yet (a new lesson), each record keeping its own provenance.
 
 A learner can run one stored notebook the same way: ``pytest --nbmake notebooks/00_setup.ipynb``.
 """
@@ -137,9 +138,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     full = not args.only
     if args.reference and not full:
-        print("error: the reference report is refreshed from a full run only: run without notebook names.",
-              file=sys.stderr)
-        return 1
+        recorded = sorted(p.stem for p in paths if any((REFERENCE_DIR / "results").glob(f"{p.stem}--*.json")))
+        if recorded:
+            print(f"error: the reference run already has records of {', '.join(recorded)}: it is refreshed from "
+                  "a full run only (`make report`); naming notebooks only adds those it lacks.", file=sys.stderr)
+            return 1
     if args.reference and args.scale != "full":
         print("error: the reference report is the run at the notebooks' defaults: run `make report` without "
               "--scale test.", file=sys.stderr)

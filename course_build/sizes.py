@@ -34,6 +34,7 @@ TEST_SIZES: dict[str, dict] = {
     "09_inference": {"eval_size": 256, "distill_size": 800, "max_new_tokens": 16, "generation_repeats": 1},
     "10_vision": {"vit_epochs": 1, "train_size": 1600, "test_size": 200},
     "11_serving": {"num_requests": 8, "chat_requests": 2},
+    "12_frameworks": {"train_size": 192, "eval_size": 300},
 }
 
 #: What the hub rehearsal changes on top of the test scale (smaller still: random stand-ins learn nothing).
@@ -49,6 +50,7 @@ REHEARSAL_CHANGES: dict[str, dict] = {
     "09_inference": {"max_new_tokens": 8, "distill_size": 128},
     "10_vision": {"train_size": 384},
     "11_serving": {"max_new_tokens": 8},
+    "12_frameworks": {"train_size": 96, "eval_size": 64},
 }
 
 SCALES = ("full", "test", "rehearsal")

@@ -66,6 +66,11 @@ def test_the_test_scale_sets_each_notebook_its_sizes_and_the_environment_wins(tm
         assert executed.cells[-1].outputs[0]["text"].strip() == expected
 
 
+def test_a_partial_reference_run_only_adds_notebooks_the_reference_lacks(capsys):
+    assert runner.main(["--reference", "06"]) == 1
+    assert "already has records of 06_trainer" in capsys.readouterr().err
+
+
 def test_the_reference_run_refuses_the_test_scale(capsys):
     assert runner.main(["--reference", "--scale", "test"]) == 1
     assert "notebooks' defaults" in capsys.readouterr().err

@@ -26,6 +26,7 @@ REQUIRED = [
     "Transformers", "Tokenizers", "Datasets", "Evaluate", "huggingface_hub", "Safetensors", "PEFT",
     "TRL", "Accelerate", "Optimum", "Gradio", "Diffusers", "AutoTrain", "Inference Providers",
     "Inference Endpoints", "Dataset viewer API", "sentence-transformers", "timm", "Transformers.js",
+    "PyTorch Lightning", "PyTorch Ignite", "Keras 3", "PyTorch Hub",
 ]
 COLUMNS = ["library", "what it is for", "where the course teaches it", "official docs"]
 
@@ -35,7 +36,9 @@ OFFICIAL_DOCS = re.compile(
     r"https://(huggingface\.co/docs/[a-z0-9_.-]+(/[\w./#-]*)?"
     r"|github\.com/[\w.-]+/[\w.-]+(/[\w./#-]*)?"
     r"|www\.gradio\.app/docs(/[\w./#-]*)?"
-    r"|sbert\.net/([\w./#-]*)?)"
+    r"|sbert\.net/([\w./#-]*)?"
+    r"|lightning\.ai/docs/pytorch(/[\w./#-]*)?|pytorch\.org/ignite(/[\w./#-]*)?|keras\.io(/[\w./#-]*)?"
+    r"|pytorch\.org/docs/stable/hub\.html)"
 )
 NUMBERED_HEADING = re.compile(r"^##\s+(\d+)\.\s+(.+?)\s*$", re.MULTILINE)
 

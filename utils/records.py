@@ -146,6 +146,8 @@ DETAILS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "inference": {"variant": ((str,), False), "batch_size": ((int,), False), "latency_median_ms": (_NUMBER, False),
                   "latency_p95_ms": (_NUMBER, False), "size_on_disk_mb": (_NUMBER, True), "speedup": (_NUMBER, False)},
     "vision": {"epochs": ((int,), False), "image_size": ((int,), False)},
+    "frameworks": {"framework": ((str,), False), "steps": ((int,), False), "s_per_step": (_NUMBER, False),
+                   "relative_s_per_step": (_NUMBER, False), "lines_of_code": ((int,), False)},
     "serving": {"path": ((str,), False), "cold_start_s": (_NUMBER, False), "p50_ms": (_NUMBER, False),
                 "p95_ms": (_NUMBER, False), "requests_per_s": (_NUMBER, False), "concurrency": ((int,), False)},
 }

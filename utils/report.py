@@ -271,6 +271,22 @@ def vision_table(records: list[dict]):
     } for r in found])
 
 
+def frameworks_table(records: list[dict]):
+    """The same fine-tuning in each framework: accuracy beside the baseline, time per step against the plain loop."""
+    import pandas as pd
+
+    found = _of(records, "frameworks")
+    if not found:
+        return None
+    return pd.DataFrame([{
+        "Framework": r["details"]["framework"], "Steps": r["details"]["steps"],
+        "Accuracy (majority baseline)": metric_cell(r).removeprefix("accuracy "),
+        "s per step": round(r["details"]["s_per_step"], 3),
+        "× plain loop (same run)": round(r["details"]["relative_s_per_step"], 2),
+        "Memory (MB, peak added)": _round(r["peak_memory_mb"], 0), "Lines written": r["details"]["lines_of_code"],
+    } for r in found])
+
+
 def tokenizers_table(records: list[dict]):
     """Tokens per word, split words and unknown tokens of each tokenizer on the same reviews, and its speed."""
     import pandas as pd
@@ -298,6 +314,7 @@ TOPICS: dict[str, tuple[Callable, list[str], str]] = {
     "inference": (inference_table, ["inference_latency_accuracy"], "09_inference"),
     "vision": (vision_table, ["vision_learning_curves", "vision_confusion_matrices"], "10_vision"),
     "serving": (serving_table, ["serving_latency_throughput"], "11_serving"),
+    "frameworks": (frameworks_table, ["frameworks_time_accuracy"], "12_frameworks"),
 }
 
 
