@@ -275,7 +275,7 @@ def frameworks_table(records: list[dict]):
     """The same fine-tuning in each framework: accuracy beside the baseline, time per step against the plain loop."""
     import pandas as pd
 
-    found = _of(records, "frameworks")
+    found = sorted(_of(records, "frameworks"), key=lambda r: r["details"]["relative_s_per_step"])
     if not found:
         return None
     return pd.DataFrame([{
@@ -339,11 +339,19 @@ def provenance_block(records: list[dict]) -> str:
     modes = sorted({r["provenance"]["mode"] for r in records})
     commits = sorted({r["provenance"]["git_commit"] for r in records})
     dates = sorted(r["provenance"]["date"] for r in records)
-    hw = records[-1]["provenance"]["hardware"]
+    machines: dict[str, list[str]] = {}  # each machine, with the notebooks measured on it
+    for r in records:
+        hw = r["provenance"]["hardware"]
+        machine = f"{hw['cpu']}, {hw['cores']} cores, {hw['memory_gb']} GB memory, GPU: {hw['gpu'] or 'none'}"
+        notebooks = machines.setdefault(machine, [])
+        if Path(r["notebook"]).stem[:2] not in notebooks:
+            notebooks.append(Path(r["notebook"]).stem[:2])
     versions = records[-1]["provenance"]["versions"]
+    hardware = "; ".join(f"{m}" + (f" (notebooks {', '.join(n)})" if len(machines) > 1 else "")
+                         for m, n in machines.items())
     lines = [
         f"- Mode: {', '.join(modes)}",
-        f"- Hardware: {hw['cpu']}, {hw['cores']} cores, {hw['memory_gb']} GB memory, GPU: {hw['gpu'] or 'none'}",
+        f"- Hardware: {hardware}",
         f"- Git commit(s): {', '.join(c[:12] + ('-dirty' if c.endswith('-dirty') else '') for c in commits)}",
         f"- Measured between {dates[0]} and {dates[-1]} ({len(records)} records)",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
