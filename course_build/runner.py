@@ -37,7 +37,6 @@ from utils.modes import get_mode
 from utils.paths import REFERENCE_DIR, REPO_ROOT, course_notebooks, notebooks_dir, report_dir
 
 BUILD_DIR = REPO_ROOT / "build"
-TIMINGS = BUILD_DIR / "timings.log"
 #: seconds allowed to one cell (nbmake) and to one whole notebook (pytest-timeout)
 CELL_TIMEOUT = 900
 NOTEBOOK_TIMEOUT = 1800
@@ -84,15 +83,20 @@ def pytest_command(paths: list[Path], *, cell_timeout: int = CELL_TIMEOUT,
             *map(str, paths)]
 
 
-def run(paths: list[Path], *, env: dict | None = None, solutions: bool = False) -> int:
+def run(paths: list[Path], *, env: dict | None = None, solutions: bool = False, timings: Path | None = None) -> int:
     """Execute the staged ``paths`` with nbmake; return pytest's exit code (0: every notebook passed).
 
     With ``solutions`` each check must pass (``COURSE_EXERCISES=strict``). ``env`` adds
-    environment variables for the kernels.
+    environment variables for the kernels; ``timings`` is a log that each notebook's time is
+    added to (``make``'s summary).
     """
+    from course_build.timings import LOG_VARIABLE
     from utils.exercises import STRICT_VARIABLE
 
     kernel_env = {**os.environ, **(env or {})}
+    kernel_env.pop(LOG_VARIABLE, None)
+    if timings is not None:
+        kernel_env[LOG_VARIABLE] = str(timings)
     if solutions:
         kernel_env[STRICT_VARIABLE] = "strict"
     return subprocess.run(pytest_command(paths), env=kernel_env, cwd=REPO_ROOT).returncode
@@ -160,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         _copy_results(target, stage_dir)
     staged = stage(paths, out, solutions=args.solutions, scale=args.scale)
     start = time.perf_counter()
-    code = run(staged, env={"COURSE_REPORT_DIR": str(stage_dir)}, solutions=args.solutions)
+    code = run(staged, env={"COURSE_REPORT_DIR": str(stage_dir)}, solutions=args.solutions,
+               timings=BUILD_DIR / "timings.log")
     wall = time.perf_counter() - start
     if code != 0:
         print(f"error: pytest --nbmake exited with {code}. Nothing was replaced in {target}; the executed "

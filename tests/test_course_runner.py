@@ -34,6 +34,13 @@ def test_nbmake_runs_the_staged_copies_in_order_and_writes_them_back_executed(tm
     assert paths[0].read_text() == before, "the stored notebook is never rewritten"
 
 
+def test_each_notebook_time_goes_to_the_log_it_is_given_and_nowhere_else(tmp_path):
+    staged = runner.stage([_write(tmp_path / "00_quick.ipynb", "x = 1")], tmp_path / "out")
+    assert runner.run(staged) == 0 and not (tmp_path / "timings.log").exists()
+    assert runner.run(staged, timings=tmp_path / "timings.log") == 0
+    assert (tmp_path / "timings.log").read_text().startswith("[make]   notebook 00_quick: ")
+
+
 def test_a_failing_notebook_fails_the_run_and_leaves_its_executed_copy(tmp_path):
     staged = runner.stage([_write(tmp_path / "01_bad.ipynb", "raise ValueError('boom')")], tmp_path / "out")
     assert runner.run(staged) != 0
