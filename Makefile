@@ -77,7 +77,7 @@ test:
 	@mkdir -p build; rm -f $(TIMINGS)
 	@$(MAKE) --no-print-directory assets
 	$(call timed,unit and asset tests,COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(PYTEST))
-	$(call timed,notebooks with solutions at the $(SCALE) scale,COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(BIN)/python -m course_build.runner --solutions --scale $(SCALE))
+	$(call timed,notebooks with solutions (pytest --nbmake) at the $(SCALE) scale,COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(BIN)/python -m course_build.runner --solutions --scale $(SCALE))
 	@echo "== make test: time per step =="; cat $(TIMINGS); \
 		awk -F': ' '/^\[make\] [a-z]/ {gsub(/ s$$/, "", $$2); total += $$2} END {printf "[make] total: %d s (%.1f min)\n", total, total / 60}' $(TIMINGS)
 
