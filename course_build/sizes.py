@@ -32,9 +32,9 @@ TEST_SIZES: dict[str, dict] = {
                 "chat_steps": 2, "probe_size": 8, "bench_batches": 2},
     "08_accelerate": {"train_size": 128, "eval_size": 100},
     "09_inference": {"eval_size": 256, "distill_size": 800, "max_new_tokens": 16, "generation_repeats": 1},
-    "10_vision": {"vit_epochs": 1, "train_size": 1600, "test_size": 200},
-    "11_serving": {"num_requests": 8, "chat_requests": 2},
-    "12_frameworks": {"train_size": 192, "eval_size": 300},
+    "11_vision": {"vit_epochs": 1, "train_size": 1600, "test_size": 200},
+    "12_serving": {"num_requests": 8, "chat_requests": 2},
+    "13_frameworks": {"train_size": 192, "eval_size": 300},
 }
 
 #: What the hub rehearsal changes on top of the test scale (smaller still: random stand-ins learn nothing).
@@ -48,9 +48,9 @@ REHEARSAL_CHANGES: dict[str, dict] = {
     "07_peft": {"train_size": 384, "lora_epochs": 1, "sweep_size": 64, "sweep_test_size": 64, "spam_per_class": 16},
     "08_accelerate": {"train_size": 384, "eval_size": 256},
     "09_inference": {"max_new_tokens": 8, "distill_size": 128},
-    "10_vision": {"train_size": 384},
-    "11_serving": {"max_new_tokens": 8},
-    "12_frameworks": {"train_size": 96, "eval_size": 64},
+    "11_vision": {"train_size": 384},
+    "12_serving": {"max_new_tokens": 8},
+    "13_frameworks": {"train_size": 96, "eval_size": 64},
 }
 
 SCALES = ("full", "test", "rehearsal")

@@ -1,4 +1,4 @@
-"""Serving (notebook 11 and apps/): server processes and the Lambda stand-in, the FastAPI app's
+"""Serving (notebook 12 and apps/): server processes and the Lambda stand-in, the FastAPI app's
 answers to bad input, the Gradio app (a review tab and a photo tab) through gradio_client and in
 a real browser.
 

@@ -312,9 +312,9 @@ TOPICS: dict[str, tuple[Callable, list[str], str]] = {
     "peft": (peft_table, ["peft_accuracy_vs_trainable_parameters"], "07_peft"),
     "accelerate": (accelerate_table, [], "08_accelerate"),
     "inference": (inference_table, ["inference_latency_accuracy"], "09_inference"),
-    "vision": (vision_table, ["vision_learning_curves", "vision_confusion_matrices"], "10_vision"),
-    "serving": (serving_table, ["serving_latency_throughput"], "11_serving"),
-    "frameworks": (frameworks_table, ["frameworks_time_accuracy"], "12_frameworks"),
+    "vision": (vision_table, ["vision_learning_curves", "vision_confusion_matrices"], "11_vision"),
+    "serving": (serving_table, ["serving_latency_throughput"], "12_serving"),
+    "frameworks": (frameworks_table, ["frameworks_time_accuracy"], "13_frameworks"),
 }
 
 

@@ -1,8 +1,8 @@
 """Measuring a serving path the same way for every path: its cold start, the latency of each request (p50, p95) and the requests per second with concurrent clients.
 
-Notebook 11 builds it and measures a Gradio app, `transformers serve`, a FastAPI app and the same app under AWS Lambda's runtime client with it.
+Notebook 12 builds it and measures a Gradio app, `transformers serve`, a FastAPI app and the same app under AWS Lambda's runtime client with it.
 
-Generated from notebooks/11_serving.ipynb by `python -m course_build.export`: edit the notebook's #@save cells, not this file.
+Generated from notebooks/12_serving.ipynb by `python -m course_build.export`: edit the notebook's #@save cells, not this file.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Serving plumbing for notebook 11 and its tests: server processes, and a stand-in of AWS Lambda's Runtime API.
+"""Serving plumbing for notebook 12 and its tests: server processes, and a stand-in of AWS Lambda's Runtime API.
 
 - :class:`ServerProcess`: start a server (Gradio, uvicorn, ``transformers serve``, a Lambda
   runtime) in its own process group with one torch thread, wait until it answers, time that

@@ -1,4 +1,4 @@
-"""PyTorch Hub entry points of the course (notebook 12): ``torch.hub.load("apps/torch_hub", "sentiment", source="local")``.
+"""PyTorch Hub entry points of the course (notebook 13): ``torch.hub.load("apps/torch_hub", "sentiment", source="local")``.
 
 PyTorch Hub reads a repository's ``hubconf.py`` (on GitHub, or a local folder as here): each
 public function is an entry point, ``dependencies`` lists the packages it needs, and the

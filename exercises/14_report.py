@@ -1,11 +1,11 @@
-"""The exercises of notebooks/13_report.ipynb: checks with their hints, then SOLUTIONS (see utils/exercises.py)."""
+"""The exercises of notebooks/14_report.ipynb: checks with their hints, then SOLUTIONS (see utils/exercises.py)."""
 
 from __future__ import annotations
 
 from utils.exercises import Wrong, close, number, register
 
 
-@register("13_report", 1, hint="Keep the records whose train_time_s is not None, and take the 'experiment' "
+@register("14_report", 1, hint="Keep the records whose train_time_s is not None, and take the 'experiment' "
           "of the one with the largest.")
 def longest_training(answer, records):
     timed = [r for r in records if r["train_time_s"] is not None]
@@ -19,7 +19,7 @@ def longest_training(answer, records):
     raise Wrong(f"{answer!r} is not the experiment with the longest training time.")
 
 
-@register("13_report", 2, hint="Match records on their notebook and experiment fields; statistics.median "
+@register("14_report", 2, hint="Match records on their notebook and experiment fields; statistics.median "
           "takes the list of ratios.")
 def median_training_ratio(answer, records, reference):
     import statistics

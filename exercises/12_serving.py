@@ -1,11 +1,11 @@
-"""The exercises of notebooks/11_serving.ipynb: checks with their hints, then SOLUTIONS (see utils/exercises.py)."""
+"""The exercises of notebooks/12_serving.ipynb: checks with their hints, then SOLUTIONS (see utils/exercises.py)."""
 
 from __future__ import annotations
 
 from utils.exercises import Wrong, register
 
 
-@register("11_serving", 1, hint="Copy the v2 event, set its body to the JSON text encoded with base64.b64encode "
+@register("12_serving", 1, hint="Copy the v2 event, set its body to the JSON text encoded with base64.b64encode "
           "(bytes in, bytes out: decode them to a str), and tell Mangum so with the event's isBase64Encoded.")
 def base64_event(event, response, handler, classifier, text):
     import base64
@@ -37,7 +37,7 @@ def base64_event(event, response, handler, classifier, text):
     return f"{response['statusCode']}, label {expected!r}: Mangum decoded the body before FastAPI saw it."
 
 
-@register("11_serving", 2, hint="A pydantic model with `texts: list[str] = Field(min_length=1, max_length=32)` "
+@register("12_serving", 2, hint="A pydantic model with `texts: list[str] = Field(min_length=1, max_length=32)` "
           "validates the size; a text-classification pipeline takes a list and returns one list of scores per text.")
 def batch_endpoint(app, classifier, reviews):
     from fastapi.testclient import TestClient

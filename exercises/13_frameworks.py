@@ -1,11 +1,11 @@
-"""The exercises of notebooks/12_frameworks.ipynb: checks with their hints, then SOLUTIONS (see utils/exercises.py)."""
+"""The exercises of notebooks/13_frameworks.ipynb: checks with their hints, then SOLUTIONS (see utils/exercises.py)."""
 
 from __future__ import annotations
 
 from utils.exercises import Wrong, close, number, register, share
 
 
-@register("12_frameworks", 1, hint="evaluate reads data the way fit does: a DataLoader of (inputs, labels) pairs, "
+@register("13_frameworks", 1, hint="evaluate reads data the way fit does: a DataLoader of (inputs, labels) pairs, "
           "here built from the test reviews' batches (test_batches) with split_batch; with return_dict=True it "
           "returns a dict keyed by the compiled metrics' names.")
 def keras_evaluate(answer, test_accuracy, keras_classifier, train_pairs):
@@ -22,7 +22,7 @@ def keras_evaluate(answer, test_accuracy, keras_classifier, train_pairs):
     raise Wrong(f"{value:.3f} is not the Keras model's accuracy on the test reviews.")
 
 
-@register("12_frameworks", 2, hint="The short form returns ([optimizer], [scheduler]) without an interval. A "
+@register("13_frameworks", 2, hint="The short form returns ([optimizer], [scheduler]) without an interval. A "
           "L.Callback subclass defines on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx); "
           "give it to L.Trainer(callbacks=[...], max_steps=4) and read its list after fit.")
 def short_form_rates(answer, lr, steps):

@@ -1,4 +1,4 @@
-"""The exercises of notebooks/10_vision.ipynb: checks with their hints, then SOLUTIONS (see utils/exercises.py)."""
+"""The exercises of notebooks/11_vision.ipynb: checks with their hints, then SOLUTIONS (see utils/exercises.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def _accuracy_on(model, test_data, collate) -> float:
     return correct / len(test_data)
 
 
-@register("10_vision", 1, hint="Load the model as in section 6, call requires_grad_(False) on its base_model (the "
+@register("11_vision", 1, hint="Load the model as in section 6, call requires_grad_(False) on its base_model (the "
           "body: everything but the head), then train(...) it for one epoch on lite_data as section 6 does.")
 def linear_probe(answer, test_data, collate, full_accuracy):
     import torch
@@ -47,7 +47,7 @@ def linear_probe(answer, test_data, collate, full_accuracy):
             "fine-tuned: ImageNet's features carry over to digits, but adapting them is what the full fine-tuning buys.")
 
 
-@register("10_vision", 2, hint="pipeline('image-classification', model=..., image_processor=...) takes the model "
+@register("11_vision", 2, hint="pipeline('image-classification', model=..., image_processor=...) takes the model "
           "object and the processor; the fine-tuned model is lite, the processor at image_size is digit_processor.")
 def digit_pipeline(answer, test_digits, model, image_size):
     from transformers import Pipeline
