@@ -18,6 +18,7 @@ TOKEN_LIKE = re.compile(
 )
 REMOVED_APIS = [line.strip() for line in (REPO_ROOT / "tests" / "removed_apis.txt").read_text().splitlines()
                 if line.strip() and not line.startswith("#")]
+MAX_CELLS, MAX_SECTIONS, MIN_CHECKS = 70, 10, 3  # a lesson a learner can hold; claims checked
 MAX_CODE_LINES = 20  # "about 15 lines at most", with room for a long call spread over lines
 
 
@@ -63,6 +64,25 @@ def test_anatomy(path):
     for cell in code:
         lines = len(cell.source.splitlines())
         assert lines <= MAX_CODE_LINES, f"{path.name} code cell {cells.index(cell)} has {lines} lines"
+    assert "**Prerequisites:**" in first.source, "the title cell says what to run first (**Prerequisites:** ...)"
+    assert "**Next:**" in cells[-1].source, "the last cell ends with **Next:** (where the course goes on)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_lesson_a_learner_can_hold(path):
+    cells = _read(path).cells
+    sections = [line for c in cells if c.cell_type == "markdown" for line in c.source.splitlines()
+                if re.match(r"## \d+\.", line)]
+    assert len(cells) <= MAX_CELLS, f"{path.name} has {len(cells)} cells (at most {MAX_CELLS}): split it"
+    assert len(sections) <= MAX_SECTIONS, f"{path.name} has {len(sections)} numbered sections (at most {MAX_SECTIONS})"
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if "report" not in p.stem], ids=lambda p: p.name)
+def test_headline_results_are_checked(path):
+    """Every notebook that trains or measures checks at least three of its results (assert or expect)."""
+    code = "\n".join(c.source for c in _read(path).cells if c.cell_type == "code")
+    checks = len(re.findall(r"^\s*assert\b|\bexpect\(", code, re.M))
+    assert checks >= MIN_CHECKS, f"{path.name} checks {checks} results (assert/expect), fewer than {MIN_CHECKS}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -151,3 +151,26 @@ def test_an_unknown_measurement_is_refused_with_the_fields_to_use():
 
     with pytest.raises(CourseError, match="'train_seconds' is not a field of a record: use one of params_total"):
         make_record("x", "00_setup.ipynb", "loading", None, "t", None, train_seconds=1.0)
+
+
+def test_find_record_prefers_yours_in_this_mode_and_falls_back_to_the_reference(tmp_path, monkeypatch, capsys):
+    from utils import CourseError, paths
+    from utils.records import find_record, make_record, save_record
+
+    monkeypatch.setenv("COURSE_REPORT_DIR", str(tmp_path / "mine"))
+    monkeypatch.setattr(paths, "REFERENCE_DIR", tmp_path / "reference")
+    fields = dict(params_total=10, params_trainable=10, metric_name="accuracy", metric_value=0.8,
+                  baseline_value=0.5, eval_examples=100, train_time_s=1.0,
+                  details={"steps": 10, "s_per_step": 0.1, "checkpoint_mb": None})
+    reference = make_record("run", "06_trainer.ipynb", "training", "m", "text-classification", "d", **fields)
+    save_record(reference, tmp_path / "reference" / "results")
+    assert find_record("run", "06_trainer.ipynb", mode="offline")["metric_value"] == 0.8
+    assert "reference run's record" in capsys.readouterr().out
+    mine = make_record("run", "06_trainer.ipynb", "training", "m", "text-classification", "d",
+                       **{**fields, "metric_value": 0.7})
+    save_record(mine)
+    assert find_record("run", "06_trainer.ipynb", mode="offline")["metric_value"] == 0.7
+    assert "your record" in capsys.readouterr().out
+    assert find_record("run", "06_trainer.ipynb", mode="hub")["metric_value"] == 0.8  # yours was offline
+    with pytest.raises(CourseError, match="run 07_peft.ipynb first"):
+        find_record("run", "07_peft.ipynb", mode="offline")

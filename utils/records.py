@@ -273,3 +273,31 @@ def load_records(directory: Path | None = None) -> list[dict]:
             raise CourseError(f"{path}: not valid JSON ({exc}); delete it and re-run its notebook.") from None
         records.append(validate_record(record, where=str(path)))
     return records
+
+
+def find_record(experiment: str, notebook: str, mode: str | None = None) -> dict:
+    """The record of ``experiment`` that a later notebook builds on: yours if you ran ``notebook``
+    in this mode, otherwise the reference run's; prints which one it read.
+
+    Raises:
+        CourseError: neither your report folder nor the reference run holds it.
+    """
+    from utils.modes import get_mode
+    from utils.paths import REFERENCE_DIR
+
+    mode = get_mode(mode)
+    stem = Path(notebook).stem
+    mine = [r for r in load_records() if r["experiment"] == experiment and Path(r["notebook"]).stem == stem
+            and r["provenance"]["mode"] == mode] if results_dir().is_dir() else []
+    if mine:
+        print(f"{experiment!r}: your record from {stem}.ipynb ({mode} mode, {results_dir()})")
+        return mine[0]
+    folder = REFERENCE_DIR / "results"
+    reference = [r for r in (load_records(folder) if folder.is_dir() else []) if r["experiment"] == experiment
+                 and Path(r["notebook"]).stem == stem]
+    if not reference:
+        raise CourseError(f"No record of {experiment!r} from {stem}.ipynb, yours or the reference run's: "
+                          f"run {stem}.ipynb first.")
+    print(f"{experiment!r}: the reference run's record (you have not run {stem}.ipynb in {mode} mode yet; "
+          "run it to compare with your own)")
+    return reference[0]
