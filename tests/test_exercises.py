@@ -11,6 +11,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from utils import CourseError, exercises
 from utils.exercises import (
     Exercise,
+    NothingToCheck,
     Wrong,
     answer_number,
     placeholder_names,
@@ -24,6 +25,8 @@ NOTEBOOKS = course_notebooks()
 
 
 def _toy(answer):
+    if answer == "empty":
+        raise NothingToCheck("run notebook 06 first.")
     if answer != 42:
         raise Wrong("the answer is a famous number.")
     return "42 it is."
@@ -34,7 +37,8 @@ def test_check_says_correct_wrong_or_unanswered(capsys, monkeypatch):
     exercise = Exercise("toy", 1, _toy, "think of a towel")
     for answer, status, words in [(..., "unanswered", "Not answered yet"), (None, "unanswered", "Not answered yet"),
                                   (41, "wrong", "Not yet: the answer is a famous number."),
-                                  (42, "correct", "Correct: 42 it is.")]:
+                                  (42, "correct", "Correct: 42 it is."),
+                                  ("empty", "nothing to check", "Nothing to check yet: run notebook 06 first.")]:
         exercise.check(answer)
         assert exercise.status == status and words in capsys.readouterr().out
 

@@ -16,7 +16,8 @@ and the cell after it checks the answer::
     # q1.hint()      the idea, not the code
     # q1.solution()  the reference solution
 
-``check`` prints one line: "Correct: ...", "Not yet: <what is off>" or "Not answered yet".
+``check`` prints one line: "Correct: ...", "Not yet: <what is off>", "Not answered yet", or
+"Nothing to check yet: <what to run first>" when there is nothing to compare the answer with.
 It never stops a learner's notebook; in strict mode (``COURSE_EXERCISES=strict``, set by the
 solutions run of ``make test``) anything but a correct answer raises ``AssertionError``.
 
@@ -30,8 +31,8 @@ reference solution of each exercise and the plausible wrong answers its check mu
     # %% Exercise 1: wrong (the word embeddings alone)
     embedding_share = ...
 
-This module is the small shared framework: :class:`Exercise`, :func:`register`, the helpers
-that read an answer (:func:`number`, :func:`share`, :func:`integer`, :func:`close`), and
+This module is the small shared framework: :class:`Exercise`, :func:`register`, :class:`Wrong`,
+:class:`NothingToCheck`, the helpers that read an answer (:func:`number`, :func:`share`, :func:`integer`, :func:`close`), and
 :func:`solved_notebook`.
 
 :func:`solved_notebook` puts the solutions in place of the placeholders (and adds cells
@@ -61,6 +62,10 @@ ANSWER_TAG = re.compile(r"exercise-(\d+)")
 
 class Wrong(Exception):
     """Raised by a check function with one sentence saying what is off in the answer."""
+
+
+class NothingToCheck(Exception):
+    """Raised by a check function when there is nothing to compare the answer with yet (say what to run)."""
 
 
 def number(answer, what: str) -> float:
@@ -135,6 +140,9 @@ class Exercise:
             success = self.check_answer(*answer, **context)
         except Wrong as problem:
             self._report("wrong", f"Not yet: {problem} ({self.name}.hint() gives a hint.)")
+            return
+        except NothingToCheck as missing:
+            self._report("nothing to check", f"Nothing to check yet: {missing}")
             return
         self._report("correct", f"Correct: {success}")
 
