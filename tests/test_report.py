@@ -10,7 +10,6 @@ from utils.report import (
     MAIN_COLUMNS,
     TOPICS,
     comparison_table,
-    confidence_interval,
     evaluation_table,
     learner_report,
     main_table,
@@ -23,6 +22,7 @@ from utils.report import (
     update_report,
     write_learner_report,
 )
+from utils.report_tables import confidence_interval
 
 REPORT = REPO_ROOT / "report" / "REPORT.md"
 DOC = report_template().replace("## Results", "Prose written by a person.\n\n## Results").replace(

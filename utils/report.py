@@ -7,7 +7,9 @@ A generated block in a Markdown file looks like::
     <!-- END GENERATED: main-table -->
 
 Everything outside the markers is written by people and never changed. The report has
-the main table, one block per topic (:data:`TOPICS`) and the provenance.
+the main table, one block per topic (:data:`TOPICS`) and the provenance. The main table and the
+evaluation table are built in notebook 14's cells (exported to :mod:`utils.report_tables`); the other
+topics' tables are built here.
 """
 
 from __future__ import annotations
@@ -19,6 +21,14 @@ from pathlib import Path
 from utils.errors import CourseError
 from utils.paths import REPO_ROOT, figures_dir, report_dir
 from utils.records import is_reference, load_records
+from utils.report_tables import (  # built in notebook 14's cells, exported with #@save
+    evaluation_table,
+    fmt,
+    main_table,
+    metric_text,
+    percent,
+    records_frame,
+)
 
 #: The main table's columns, in order (units in the headers).
 MAIN_COLUMNS = [
@@ -32,52 +42,14 @@ NO_RESULTS = "No results recorded yet: run `make course`."
 TRACKED_REPORT = REPO_ROOT / "report" / "REPORT.md"
 
 
-def _fmt(value, scale: float = 1.0, digits: int = 2) -> str:
-    return "–" if value is None else f"{value * scale:,.{digits}f}"
-
-
-def percent(share: float) -> str:
-    """A share as a percentage with the precision that tells small ones apart (100%, 0.49%, 0.027%)."""
-    value = 100 * share
-    if value == 100 or value >= 10:
-        return f"{value:.0f}%" if value == round(value) else f"{value:.1f}%"
-    return f"{value:.2g}%" if value >= 0.001 else f"{value:.1e}%"
-
-
-def parameters_cell(record: dict) -> str:
-    if record["params_total"] is None:
-        return "–"
-    share = record["params_trainable"] / record["params_total"] if record["params_total"] else 0.0
-    return f"{record['params_total'] / 1e6:,.2f} ({percent(share)})"
+def label(record: dict) -> str:
+    """How a record is named in tables: its experiment and notebook; a dagger marks non-default parameters."""
+    return records_frame([record])["label"].iloc[0]
 
 
 def metric_cell(record: dict) -> str:
-    if record["metric_name"] is None:
-        return "–"
-    text = f"{record['metric_name']} {_fmt(record['metric_value'], digits=3)}"
-    if record["baseline_value"] is not None:
-        text += f" ({_fmt(record['baseline_value'], digits=3)})"
-    return text
-
-
-def label(record: dict) -> str:
-    """How a record is named in tables: its experiment and notebook; a dagger marks non-default parameters."""
-    mark = "" if is_reference(record) else " †"
-    return f"{record['experiment']} ({Path(record['notebook']).stem}){mark}"
-
-
-def main_table(records: list[dict]):
-    """The main comparison table (a pandas DataFrame of formatted strings), one row per record."""
-    import pandas as pd
-
-    rows = []
-    for r in records:
-        rows.append([
-            label(r), r["dataset"] or "–", r["model_id"] or "–", _fmt(r["train_time_s"], digits=1),
-            _fmt(r["infer_time_per_example_s"], 1e3), _fmt(r["flops_per_example"], 1e-9), parameters_cell(r),
-            _fmt(r["peak_memory_mb"], digits=0), metric_cell(r),
-        ])
-    return pd.DataFrame(rows, columns=MAIN_COLUMNS)
+    """A record's metric with its majority-class baseline in brackets."""
+    return metric_text(records_frame([record])).iloc[0]
 
 
 def to_markdown(frame) -> str:
@@ -140,40 +112,6 @@ def datasets_table(records: list[dict]):
     rows.append({"Operation": "tokens saved by dynamic padding",
                  "Value": f"{1 - d['dynamic_tokens'] / d['fixed_tokens']:.0%}"})
     return pd.DataFrame(rows)
-
-
-def confidence_interval(record: dict) -> tuple[float, float, str] | None:
-    """The 95% interval of a record's metric: its own bootstrap interval when it has one,
-    else a Wilson interval for a share measured on ``eval_examples`` examples."""
-    interval = record["details"].get("confidence_interval_95")
-    if interval:
-        return float(interval[0]), float(interval[1]), "bootstrap"
-    n = record["eval_examples"]
-    if record["metric_name"] in ("accuracy", "answer accuracy", "format compliance") and n and record["metric_value"] is not None:
-        from scipy.stats import binomtest
-
-        ci = binomtest(round(record["metric_value"] * n), n).proportion_ci(confidence_level=0.95, method="wilson")
-        return ci.low, ci.high, "Wilson"
-    return None
-
-
-def evaluation_table(records: list[dict]):
-    """Every model's metric with its majority-class baseline and a 95% interval where the record allows one."""
-    import pandas as pd
-
-    rows = []
-    for r in records:
-        if r["metric_value"] is None:
-            continue
-        ci = confidence_interval(r)
-        chance = ci is not None and r["baseline_value"] is not None and ci[0] <= r["baseline_value"]
-        rows.append({"Experiment": label(r), "Dataset": r["dataset"] or "–", "Metric": r["metric_name"],
-                     "Value": round(r["metric_value"], 4),
-                     "Majority baseline": _round(r["baseline_value"], 4),
-                     "95% interval": f"[{ci[0]:.3f}, {ci[1]:.3f}] ({ci[2]})" if ci else "–",
-                     "Above the baseline": "–" if ci is None or r["baseline_value"] is None
-                     else ("no: chance level" if chance else "yes")})
-    return pd.DataFrame(rows) if rows else None
 
 
 def training_table(records: list[dict]):
@@ -266,7 +204,7 @@ def vision_table(records: list[dict]):
     return pd.DataFrame([{
         "Experiment": label(r), "Image size": r["details"]["image_size"], "Epochs": r["details"]["epochs"],
         "Parameters (M)": _round((r["params_total"] or 0) / 1e6, 2), "Training time (s)": _round(r["train_time_s"], 1),
-        "GFLOP/image": _fmt(r["flops_per_example"], 1e-9), "Memory (MB)": _round(r["peak_memory_mb"], 0),
+        "GFLOP/image": fmt(r["flops_per_example"], 1e-9), "Memory (MB)": _round(r["peak_memory_mb"], 0),
         "Accuracy": _round(r["metric_value"], 4), "Majority baseline": _round(r["baseline_value"], 4),
     } for r in found])
 
