@@ -23,5 +23,5 @@ def save_figure(fig, name: str) -> Path:
         raise CourseError(f"A figure name must be a plain file name such as 'learning_curve', got {name!r}.")
     path = figures_dir() / (name if name.endswith(".png") else f"{name}.png")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
+    fig.savefig(path, bbox_inches="tight")  # nothing cut off: axis labels and legends outside the axes included
     return path
