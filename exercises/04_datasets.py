@@ -20,23 +20,30 @@ def truncated_reviews(answer, train, tokenizer, limit: int = 32):
     raise Wrong(f"{value:,} is not the number of training reviews longer than {limit} tokens.")
 
 
-@register("04_datasets", 2, hint="train_test_split can keep each label's share in both parts, and takes a "
-          "seed; the share of the second part is a fraction of the whole.")
-def stratified_spam(answer, spam_train):
-    if not hasattr(answer, "keys") or set(answer.keys()) != {"train", "test"}:
-        raise Wrong("give the DatasetDict that train_test_split returns (with 'train' and 'test').")
-    if len(answer["train"]) + len(answer["test"]) != len(spam_train):
-        raise Wrong("split the whole spam training split.")
-    expected = spam_train.train_test_split(test_size=0.1, stratify_by_column="label", seed=0)
-    if len(answer["test"]) != len(expected["test"]):
-        raise Wrong(f"the second part should hold 10% of the messages ({len(expected['test'])}), not {len(answer['test'])}.")
-    if list(answer["test"]["sms"]) != list(expected["test"]["sms"]):
-        plain = spam_train.train_test_split(test_size=0.1, seed=0)
-        if list(answer["test"]["sms"]) == list(plain["test"]["sms"]):
-            raise Wrong("that split is not stratified by label, so the parts' spam shares drift apart.")
-        raise Wrong("those are not the messages of the stratified split with seed 0.")
-    shares = [sum(part["label"]) / len(part) for part in expected.values()]
-    return f"spam is {shares[0]:.1%} of the first part and {shares[1]:.1%} of the second."
+@register("04_datasets", 2, hint="A DataLoader takes the dataset, a batch size, whether to shuffle (it does "
+          "not unless told), and a collate_fn: the function that turns a list of rows into one batch.")
+def first_padded_batch(answer, features, tokenizer, size: int = 16):
+    import torch
+    from transformers import DataCollatorWithPadding
+
+    if not hasattr(answer, "keys") or "input_ids" not in answer or not torch.is_tensor(answer["input_ids"]):
+        raise Wrong("give the first batch the DataLoader yields: a dict of tensors, as the collator returns it.")
+    ids = answer["input_ids"]
+    if ids.dim() != 2 or len(ids) != size:
+        raise Wrong(f"the batch holds {len(ids)} rows, not {size}: set the DataLoader's batch_size.")
+    expected = DataCollatorWithPadding(tokenizer)([features[i] for i in range(size)])
+    pad = tokenizer.pad_token_id
+    rows = [[t for t in row.tolist() if t != pad] for row in ids]
+    if rows != [[t for t in row.tolist() if t != pad] for row in expected["input_ids"]]:
+        raise Wrong(f"those are not the first {size} rows of features in order: leave shuffle off (its default).")
+    if ids.shape[1] != expected["input_ids"].shape[1]:
+        raise Wrong(f"the batch is {ids.shape[1]} tokens wide, not {expected['input_ids'].shape[1]}, the length of its "
+                    "longest row: let the collator pad to the longest row, not to max_length.")
+    if "labels" not in answer or not torch.equal(answer["attention_mask"], expected["attention_mask"]):
+        raise Wrong("the batch lacks the collator's labels or attention mask: use collator as the collate_fn.")
+    pads = int((expected["attention_mask"] == 0).sum())
+    return (f"{size} rows x {ids.shape[1]} tokens, {pads:,} of them padding ({pads / ids.numel():.0%}); "
+            f"padded to max_length, the same rows would cost {size} x max_length tokens.")
 
 
 #: The reference solutions and the wrong answers each check must reject (``qN.solution()`` prints one).
@@ -52,11 +59,24 @@ truncated_at_32 = sum(len(ids) >= 32 for ids in tokenizer(list(train["text"]))["
 truncated_at_32 = sum(len(text.split()) > 32 for text in train["text"])
 
 # %% Exercise 2
-spam_parts = spam["train"].train_test_split(test_size=0.1, stratify_by_column="label", seed=0)
+from torch.utils.data import DataLoader
 
-# %% Exercise 2: wrong (not stratified)
-spam_parts = spam["train"].train_test_split(test_size=0.1, seed=0)
+loader = DataLoader(features, batch_size=16, collate_fn=collator)
+first_batch = next(iter(loader))
 
-# %% Exercise 2: wrong (another seed)
-spam_parts = spam["train"].train_test_split(test_size=0.1, stratify_by_column="label", seed=1)
+# %% Exercise 2: wrong (shuffle=True: the first batch holds 16 random rows)
+from torch.utils.data import DataLoader
+
+first_batch = next(iter(DataLoader(features, batch_size=16, shuffle=True, collate_fn=collator)))
+
+# %% Exercise 2: wrong (a collator that pads every batch to max_length)
+from torch.utils.data import DataLoader
+
+fixed = DataCollatorWithPadding(tokenizer, padding="max_length", max_length=max_length)
+first_batch = next(iter(DataLoader(features, batch_size=16, collate_fn=fixed)))
+
+# %% Exercise 2: wrong (the notebook's batch_size of 32 instead of 16)
+from torch.utils.data import DataLoader
+
+first_batch = next(iter(DataLoader(features, batch_size=batch_size, collate_fn=collator)))
 '''
