@@ -29,7 +29,7 @@ TEST_SIZES: dict[str, dict] = {
     "05_evaluate": {"num_examples": 200, "n_resamples": 100},
     "06_trainer": {"train_size": 800, "eval_size": 100, "minimal_steps": 8, "spam_size": 128, "exercise_size": 320},
     "07_peft": {"train_size": 800, "sweep_size": 160, "sweep_test_size": 100, "spam_per_class": 32,
-                "chat_steps": 2, "probe_size": 8, "bench_batches": 2},
+                "chat_steps": 2, "probe_size": 8, "bench_batches": 3},
     "08_accelerate": {"train_size": 128, "eval_size": 100},
     "09_inference": {"eval_size": 256, "distill_size": 800, "max_new_tokens": 16, "generation_repeats": 1},
     "11_vision": {"vit_epochs": 1, "train_size": 1600, "test_size": 200},
