@@ -28,7 +28,12 @@ def positive_probabilities(answer, classifier, reviews):
     if np.allclose(got, [max(s["score"] for s in r) for r in scores], atol=1e-3):
         raise Wrong(f"those are the best label's scores; for the negative review you need P({positive}), "
                     "which is small.")
-    raise Wrong(f"those are not the pipeline's P({positive}) for the three reviews.")
+    if np.allclose(got, 1 - expected, atol=1e-3):
+        raise Wrong(f"those are the other label's probabilities; give P({positive}), the label of id 1.")
+    if np.allclose(got, [r[1]["score"] for r in scores], atol=1e-3):
+        raise Wrong("that is the second entry of each list, but top_k=None sorts the labels by score, not by id: "
+                    "pick the entry by its label name.")
+    raise Wrong(f"those are not the pipeline's P({positive}) for the {len(expected)} reviews.")
 
 
 @register("01_pipelines", 2, hint="Look at how the model starts its answers when it writes freely, and spell "
@@ -63,6 +68,13 @@ positive_probabilities = [next(s["score"] for s in scores if s["label"] == posit
 
 # %% Exercise 1: wrong (the best label's score, whatever the label)
 positive_probabilities = [result["score"] for result in classifier(reviews)]
+
+# %% Exercise 1: wrong (the second entry of each list, as if the labels came in id order)
+positive_probabilities = [scores[1]["score"] for scores in classifier(reviews, top_k=None)]
+
+# %% Exercise 1: wrong (the probability of the label of id 0)
+positive_probabilities = [next(s["score"] for s in scores if s["label"] == model.config.id2label[0])
+                          for scores in classifier(reviews, top_k=None)]
 
 # %% Exercise 2
 # Capitalised labels match how the model starts its answers ("Sports ..."), and a direct question helps.
