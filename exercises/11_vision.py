@@ -38,13 +38,15 @@ def linear_probe(answer, test_data, collate, full_accuracy):
         if prefix + name in pretrained and not torch.equal(tensor.detach().cpu(), pretrained[prefix + name]):
             raise Wrong(f"its body's weights ({name}) differ from the pretrained ones: freeze it before training.")
     accuracy = _accuracy_on(answer, test_data, collate)
-    if accuracy < 0.3:
+    if accuracy < 0.2:  # twice chance (ten digits): an untrained head reads about 1 in 10
         message = f"it reads {accuracy:.1%} of the test digits, about chance: train its head (one epoch, train(...))."
         if not is_rehearsal():
             raise Wrong(message)
         print(f"[rehearsal] not checked on the stand-in's random weights: {message}")
+    gap = 100 * (full_accuracy - accuracy)
     return (f"the probe reads {accuracy:.3f} of the test digits against {full_accuracy:.3f} when every weight is "
-            "fine-tuned: ImageNet's features carry over to digits, but adapting them is what the full fine-tuning buys.")
+            f"fine-tuned ({gap:+.1f} points for adapting the body too): ImageNet's features alone carry "
+            f"{'part' if gap > 0 else 'all'} of the way to digits.")
 
 
 @register("11_vision", 2, hint="pipeline('image-classification', model=..., image_processor=...) takes the model "
@@ -83,8 +85,11 @@ probe.base_model.requires_grad_(False)  # the body stays as ImageNet left it; on
 probe_trainer, probe_seconds, _ = train("probe", probe, lite_data, 1, 1e-3)
 print(f"linear probe: {probe_seconds:.0f} s against {lite_seconds:.0f} s for the full fine-tuning")
 
-# %% Exercise 1: wrong (the fully fine-tuned model: its body was trained too)
-probe = lite
+# %% Exercise 1: wrong (section 6's fine-tuned model, frozen afterwards: its body was trained too)
+import copy
+
+probe = copy.deepcopy(lite)
+probe.base_model.requires_grad_(False)
 
 # %% Exercise 1: wrong (frozen, but never trained: its head is random)
 probe = AutoModelForImageClassification.from_pretrained(catalog.model("image-classifier"), num_labels=10,
