@@ -2,57 +2,120 @@
 
 from __future__ import annotations
 
-from utils.exercises import Wrong, integer, register
+from utils.exercises import Wrong, register
+
+WINDOW, OVERLAP = 24, 6
+SPOILER = "[SPOILER]"
+PROBE = "The twist [SPOILER] ruins it."
 
 
-@register("02_tokenizers", 1, hint="train_new_from_iterator takes the texts (an iterator of lists works best) and "
-          "the vocabulary size you want; then count the tokens of the test reviews.")
-def small_vocabulary(answer, test_texts, reference):
-    if not callable(getattr(answer, "tokenize", None)) or not hasattr(answer, "get_vocab"):
-        raise Wrong("give the tokenizer that train_new_from_iterator returned.")
-    size = len(answer)
-    if abs(size - 2000) > 50:
-        raise Wrong(f"its vocabulary holds {size:,} tokens, not about 2,000.")
-    words = sum(len(text.split()) for text in test_texts)
-
-    def per_word(tokenizer):
-        return sum(len(ids) for ids in tokenizer(list(test_texts), add_special_tokens=False)["input_ids"]) / words
-
-    small, larger = per_word(answer), per_word(reference)
-    return (f"{small:.3f} tokens per word with 2,000 entries against {larger:.3f} with {len(reference):,}: a smaller "
-            "vocabulary cuts words into more pieces, so every input gets longer.")
+def _rows(answer) -> list[list[int]]:
+    """The windows' ids as lists of ints (from lists, arrays or tensors; one flat row becomes one window)."""
+    ids = answer["input_ids"]
+    ids = ids.tolist() if hasattr(ids, "tolist") else list(ids)
+    if ids and not isinstance(ids[0], list | tuple):
+        ids = [ids]
+    return [[int(i) for i in row] for row in ids]
 
 
-@register("02_tokenizers", 2, hint="Call the tokenizer on the 32 texts with padding, truncation, max_length and "
-          "pad_to_multiple_of, ask for arrays (return_tensors), and count the ids.")
-def padded_to_multiple_of_8(answer, tokenizer, texts):
-    value = integer(answer, "The number of tokens")
-    def computed(**options):
-        return tokenizer(list(texts), truncation=True, max_length=64, return_tensors="np", **options)["input_ids"].size
-    expected = computed(padding="longest", pad_to_multiple_of=8)
-    if value == expected:
-        plain = computed(padding="longest")
-        return f"{expected:,} tokens, {expected - plain:,} more than padding to the longest review alone."
-    if value == computed(padding="longest"):
-        raise Wrong("that is the batch padded to its longest review; round its length up to a multiple of 8.")
-    raise Wrong(f"{value:,} is not the number of tokens of that batch.")
+@register("02_tokenizers", 1, hint="Call the tokenizer on the one text with truncation, max_length, stride and "
+          "return_overflowing_tokens; max_length counts the special tokens, and stride is the overlap, not the step.")
+def overlapping_windows(answer, tokenizer, reviews):
+    if not hasattr(answer, "keys") or "input_ids" not in answer:
+        raise Wrong("give the encoding the tokenizer returned (it has input_ids, one row per window).")
+    rows = _rows(answer)
+    longest = max(reviews, key=lambda text: len(tokenizer.tokenize(text)))
+
+    def windows(text, **options):
+        return tokenizer(text, truncation=True, max_length=WINDOW, return_overflowing_tokens=True, **options)["input_ids"]
+
+    expected = windows(longest, stride=OVERLAP)
+    if rows == expected:
+        return (f"{len(expected)} windows of at most {WINDOW} tokens for the longest review's "
+                f"{len(tokenizer.tokenize(longest))}; each repeats the last {OVERLAP} text tokens of the one before, "
+                "so nothing is cut off.")
+    if len(rows) == 1:
+        raise Wrong("one window only: truncation dropped the rest of the review; ask for the overflowing tokens too.")
+    if max(map(len, rows)) > WINDOW:
+        raise Wrong(f"a window holds {max(map(len, rows))} tokens: at most {WINDOW}, special tokens included.")
+    if rows == windows(longest):
+        raise Wrong("the windows do not overlap: the tokens at each cut are seen once, at a window's edge; set stride.")
+    text = tokenizer.decode(rows[0], skip_special_tokens=True)
+    if not tokenizer.decode(expected[0], skip_special_tokens=True).startswith(text[:20]):
+        raise Wrong("these are not the windows of the review with the most tokens; find it with max(..., key=...).")
+    raise Wrong(f"these are not {WINDOW}-token windows overlapping by {OVERLAP} tokens (stride is the overlap).")
+
+
+@register("02_tokenizers", 2, hint="A tokenizer's add_special_tokens takes a dict with the key "
+          "'additional_special_tokens'; a model's resize_token_embeddings takes the new number of tokens.")
+def spoiler_token(answer, wordpiece):
+    if not (isinstance(answer, tuple | list) and len(answer) == 2):
+        raise Wrong("give the pair (tokenizer, model).")
+    tokenizer, model = answer
+    if not callable(getattr(tokenizer, "tokenize", None)) or not hasattr(model, "get_input_embeddings"):
+        raise Wrong("give the pair (tokenizer, model): the tokenizer first, then the encoder.")
+    if tokenizer is wordpiece:
+        raise Wrong("that is the notebook's wordpiece, changed in place: load a fresh copy with from_pretrained.")
+    pieces = tokenizer.tokenize(PROBE)
+    if SPOILER not in pieces:
+        raise Wrong(f"{SPOILER} is not one token: {PROBE!r} gives {pieces}. A token added as a normal one is "
+                    "lowercased by the normaliser like the text; add it as a special token.")
+    ids = tokenizer(PROBE)["input_ids"]
+    kept = tokenizer.decode(ids, skip_special_tokens=True)
+    if "spoiler" in kept.lower():
+        raise Wrong(f"skip_special_tokens keeps it ({kept!r}): the tokenizer does not know it as special.")
+    if len(tokenizer) != len(wordpiece) + 1:
+        raise Wrong(f"the tokenizer holds {len(tokenizer):,} tokens, not {len(wordpiece):,} + 1: add only {SPOILER}.")
+    rows = model.get_input_embeddings().weight.shape[0]
+    if rows < len(tokenizer):
+        raise Wrong(f"the model's embedding table has {rows:,} rows for {len(tokenizer):,} tokens: id "
+                    f"{tokenizer.convert_tokens_to_ids(SPOILER)} would index past it; resize the embeddings.")
+    return (f"{SPOILER} is id {tokenizer.convert_tokens_to_ids(SPOILER)}, one token ({pieces}); decoding without "
+            f"special tokens gives {kept!r}; the embedding table has {rows:,} rows, its new one still untrained.")
 
 
 #: The reference solutions and the wrong answers each check must reject (``qN.solution()`` prints one).
 SOLUTIONS = r'''
 # %% Exercise 1
-small_vocabulary = wordpiece.train_new_from_iterator(
-    (train_texts[i:i + 1000] for i in range(0, len(train_texts), 1000)), vocab_size=2000)
+longest = max(reviews, key=lambda text: len(wordpiece.tokenize(text)))
+windows = wordpiece(longest, truncation=True, max_length=24, stride=6, return_overflowing_tokens=True)
+for row in windows["input_ids"]:
+    print(wordpiece.decode(row))
 
-# %% Exercise 1: wrong (the tokenizer of section 7, with its larger vocabulary)
-small_vocabulary = trained
+# %% Exercise 1: wrong (truncation alone: the rest of the review is dropped)
+longest = max(reviews, key=lambda text: len(wordpiece.tokenize(text)))
+windows = wordpiece(longest, truncation=True, max_length=24)
+
+# %% Exercise 1: wrong (no stride: the windows do not overlap)
+longest = max(reviews, key=lambda text: len(wordpiece.tokenize(text)))
+windows = wordpiece(longest, truncation=True, max_length=24, return_overflowing_tokens=True)
+
+# %% Exercise 1: wrong (24 text tokens, plus [CLS] and [SEP]: max_length counts the special tokens)
+longest = max(reviews, key=lambda text: len(wordpiece.tokenize(text)))
+windows = wordpiece(longest, truncation=True, max_length=26, stride=6, return_overflowing_tokens=True)
+
+# %% Exercise 1: wrong (stride taken for the step between windows, not their overlap)
+longest = max(reviews, key=lambda text: len(wordpiece.tokenize(text)))
+windows = wordpiece(longest, truncation=True, max_length=24, stride=18, return_overflowing_tokens=True)
 
 # %% Exercise 2
-batch = wordpiece(test_texts[:32], padding="longest", pad_to_multiple_of=8, truncation=True, max_length=64,
-                  return_tensors="np")
-tokens_multiple_of_8 = batch["input_ids"].size
+tokenizer = AutoTokenizer.from_pretrained(catalog.model("encoder"))
+tokenizer.add_special_tokens({"additional_special_tokens": ["[SPOILER]"]})
+model = AutoModel.from_pretrained(catalog.model("encoder"))
+model.resize_token_embeddings(len(tokenizer))
+print(tokenizer.tokenize("The twist [SPOILER] ruins it."), tokenizer.convert_tokens_to_ids("[SPOILER]"))
+print(tokenizer.decode(tokenizer("The twist [SPOILER] ruins it.")["input_ids"], skip_special_tokens=True))
+spoiler = (tokenizer, model)
 
-# %% Exercise 2: wrong (padded to the longest review only)
-tokens_multiple_of_8 = wordpiece(test_texts[:32], padding="longest", truncation=True, max_length=64,
-                                 return_tensors="np")["input_ids"].size
+# %% Exercise 2: wrong (the embedding table was not resized)
+tokenizer = AutoTokenizer.from_pretrained(catalog.model("encoder"))
+tokenizer.add_special_tokens({"additional_special_tokens": ["[SPOILER]"]})
+spoiler = (tokenizer, AutoModel.from_pretrained(catalog.model("encoder")))
+
+# %% Exercise 2: wrong (added as a normal token: the normaliser lowercases it, and it is not special)
+tokenizer = AutoTokenizer.from_pretrained(catalog.model("encoder"))
+tokenizer.add_tokens(["[SPOILER]"])
+model = AutoModel.from_pretrained(catalog.model("encoder"))
+model.resize_token_embeddings(len(tokenizer))
+spoiler = (tokenizer, model)
 '''
