@@ -37,6 +37,9 @@ def header_length(answer, weights_path):
         return f"the JSON header takes {expected:,} bytes: names, dtypes, shapes and offsets of every tensor."
     if value == expected + 8:
         raise Wrong("that counts the 8-byte length field too; give the header's own length.")
+    with open(weights_path, "rb") as handle:
+        if value == int.from_bytes(handle.read(8), "big"):
+            raise Wrong("that reads the 8 bytes as big-endian; the length is stored little-endian.")
     raise Wrong(f"{value:,} bytes is not the length the file's first 8 bytes give.")
 
 
@@ -74,8 +77,10 @@ rest = sum(tensor_bytes.values()) - max(tensor_bytes.values())
 model.save_pretrained(workdir / "four-shards", max_shard_size=int(rest / 3 * 1.05))  # in bytes
 four_shard_folder = workdir / "four-shards"
 
-# %% Exercise 1: wrong (the notebook's own shards, with another count)
-four_shard_folder = workdir / "sharded"
+# %% Exercise 1: wrong (a quarter of all the bytes: the largest tensor still takes a shard of its own)
+total_bytes = sum(math.prod(shape) * 4 for shape in shapes.values())
+model.save_pretrained(workdir / "quarter-shards", max_shard_size=total_bytes // 4)
+four_shard_folder = workdir / "quarter-shards"
 
 # %% Exercise 1: wrong (not sharded at all)
 four_shard_folder = workdir / "round-trip"
@@ -87,6 +92,10 @@ with open(weights_path, "rb") as handle:
 # %% Exercise 2: wrong (the header with its 8-byte length field)
 with open(weights_path, "rb") as handle:
     header_bytes = int.from_bytes(handle.read(8), "little") + 8
+
+# %% Exercise 2: wrong (read as a big-endian integer)
+with open(weights_path, "rb") as handle:
+    header_bytes = int.from_bytes(handle.read(8), "big")
 
 
 # %% Exercise 3
@@ -107,5 +116,16 @@ class ThresholdProbe(SentimentProbe):
 
 
 ThresholdProbe(labels=probe.labels).save_pretrained(workdir / "threshold-probe")
+reloaded_probe = ThresholdProbe.from_pretrained(workdir / "threshold-probe")
+
+
+# %% Exercise 3: wrong (the subclass is right, but the probe was built without threshold=0.7)
+class ThresholdProbe(SentimentProbe):
+    def __init__(self, embedding_dim: int = 384, labels: tuple = ("neg", "pos"), threshold: float = 0.5):
+        super().__init__(embedding_dim, labels)
+        self.threshold = threshold
+
+
+ThresholdProbe(embedding_dim=probe.linear.in_features, labels=probe.labels).save_pretrained(workdir / "threshold-probe")
 reloaded_probe = ThresholdProbe.from_pretrained(workdir / "threshold-probe")
 '''
