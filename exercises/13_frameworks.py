@@ -24,17 +24,30 @@ def keras_evaluate(answer, test_accuracy, keras_classifier, train_pairs):
 
 @register("13_frameworks", 2, hint="The short form returns ([optimizer], [scheduler]) without an interval. A "
           "L.Callback subclass defines on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx); "
-          "give it to L.Trainer(callbacks=[...], max_steps=4) and read its list after fit.")
-def short_form_rates(answer, lr, steps):
+          "give it to L.Trainer(callbacks=[...], max_steps=4), fit your subclass, and read the callback's list.")
+def short_form_rates(module, answer, lr, steps):
+    import lightning as L
+
+    if not isinstance(module, L.LightningModule):
+        raise Wrong(f"give the LightningModule you trained (your subclass of LitClassifier), not a "
+                    f"{type(module).__name__}.")
+    try:
+        trained_steps = module.trainer.global_step
+    except RuntimeError:  # never given to a Trainer
+        raise Wrong("that module was never trained: fit it with L.Trainer(max_steps=4, callbacks=[...]).") from None
+    form = module.configure_optimizers()
+    if isinstance(form, dict):
+        raise Wrong("its configure_optimizers still returns the dict form: return [optimizer], [scheduler].")
     if not isinstance(answer, list | tuple):
         raise Wrong(f"give a list of learning rates, one per step, first step first (got {type(answer).__name__}).")
     values = [number(v, "Each learning rate") for v in answer]
-    if len(values) != 4:
-        raise Wrong(f"4 steps give 4 learning rates, not {len(values)}: max_steps=4, one value a step.")
+    if trained_steps != 4 or len(values) != 4:
+        raise Wrong(f"train 4 steps (max_steps=4) and record one rate at the end of each: the module trained "
+                    f"{trained_steps} step(s), and the list holds {len(values)} rate(s).")
     schedules = [[lr * (1 - (i + shift) / steps) for i in range(4)] for shift in (0, 1)]  # before / after a step
     if any(all(close(v, s, rel=1e-6) for v, s in zip(values, schedule, strict=True)) for schedule in schedules):
-        raise Wrong("those follow the per-step schedule of LitClassifier (\"interval\": \"step\"): subclass it "
-                    "with the short form, return [optimizer], [scheduler].")
+        raise Wrong("those follow the per-step schedule (\"interval\": \"step\"): in the short form, return "
+                    "[optimizer], [scheduler], the scheduler alone.")
     if all(close(v, lr, rel=1e-9) for v in values):
         return (f"The rate stayed at {lr:g} for all 4 steps: with the short form Lightning steps the scheduler "
                 "once an epoch, so the linear decay the other frameworks followed never happened. "
@@ -73,19 +86,35 @@ class RecordRate(L.Callback):
         self.rates.append(trainer.optimizers[0].param_groups[0]["lr"])
 
 
-recorder = RecordRate()
+recorder, short_form_module = RecordRate(), ShortForm(new_model())
 L.Trainer(max_steps=4, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
           enable_progress_bar=False, enable_model_summary=False, callbacks=[recorder]).fit(
-    ShortForm(new_model()), train_dataloaders=DataLoader(batches, batch_size=None))
+    short_form_module, train_dataloaders=DataLoader(batches, batch_size=None))
 short_form_lrs = recorder.rates
 
-# %% Exercise 2: wrong (LitClassifier as it is: the per-step schedule)
-recorder = RecordRate()
+# %% Exercise 2: wrong (LitClassifier as it is: the dict form, stepped every step)
+recorder, short_form_module = RecordRate(), LitClassifier(new_model())
 L.Trainer(max_steps=4, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
           enable_progress_bar=False, enable_model_summary=False, callbacks=[recorder]).fit(
-    LitClassifier(new_model()), train_dataloaders=DataLoader(batches, batch_size=None))
+    short_form_module, train_dataloaders=DataLoader(batches, batch_size=None))
 short_form_lrs = recorder.rates
 
-# %% Exercise 2: wrong (3 steps)
-short_form_lrs = [lr, lr, lr]
+# %% Exercise 2: wrong (the rate recorded at the end of the epoch, not of each step)
+class EpochRate(L.Callback):
+    def __init__(self):
+        self.rates = []
+
+    def on_train_epoch_end(self, trainer, pl_module):
+        self.rates.append(trainer.optimizers[0].param_groups[0]["lr"])
+
+
+recorder, short_form_module = EpochRate(), ShortForm(new_model())
+L.Trainer(max_steps=4, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
+          enable_progress_bar=False, enable_model_summary=False, callbacks=[recorder]).fit(
+    short_form_module, train_dataloaders=DataLoader(batches, batch_size=None))
+short_form_lrs = recorder.rates
+
+# %% Exercise 2: wrong (the training step skipped: the rates written down from the recipe)
+short_form_module = ShortForm(new_model())
+short_form_lrs = [lr] * 4
 '''
