@@ -54,6 +54,10 @@ spam = load_dataset(catalog.dataset("spam"))
 spam_labels = list(spam["train"]["label"])
 spam_share = spam_labels.count(spam["train"].features["label"].str2int("spam")) / len(spam_labels)
 
+# %% Exercise 2: wrong (the number of spam messages, not their share)
+spam = load_dataset(catalog.dataset("spam"))
+spam_share = list(spam["train"]["label"]).count(spam["train"].features["label"].str2int("spam"))
+
 # %% Exercise 2: wrong (the share of ham)
 spam_share = 1 - sum(load_dataset(catalog.dataset("spam"))["train"]["label"]) / len(load_dataset(catalog.dataset("spam"))["train"])
 '''
