@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from utils.exercises import Wrong, close, register, share
+from utils.exercises import Wrong, close, number, register, share
 
 
 @register("00_setup", 1, hint="A module's parameters() yields every weight tensor under it, and each "
@@ -26,10 +26,12 @@ def embedding_share(answer, encoder):
 def spam_share(answer, catalog):
     from datasets import load_dataset
 
-    value = share(answer, "The share of spam")
     train = load_dataset(catalog.dataset("spam"))["train"]
     labels = list(train["label"])
     spam = train.features["label"].names.index("spam")
+    if number(answer, "The share of spam") == labels.count(spam):
+        raise Wrong(f"that is the number of spam messages; divide by the number of messages ({len(labels):,}).")
+    value = share(answer, "The share of spam")
     expected = labels.count(spam) / len(labels)
     if close(value, expected, abs_=0.002):
         return f"{expected:.1%} of the {len(labels):,} training messages are spam: an imbalanced dataset."
