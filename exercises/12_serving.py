@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from utils.exercises import Wrong, register
 
 
@@ -37,6 +39,27 @@ def base64_event(event, response, handler, classifier, text):
     return f"{response['statusCode']}, label {expected!r}: Mangum decoded the body before FastAPI saw it."
 
 
+@contextmanager
+def _counting_calls(classifier):
+    """While open, the list of the lengths of the inputs ``classifier`` is called with (one entry a call)."""
+    kind, calls = type(classifier), []
+    original, own = kind.__call__, "__call__" in vars(kind)
+
+    def counting(self, inputs, *args, **kwargs):
+        if self is classifier:
+            calls.append(len(inputs) if isinstance(inputs, list | tuple) else 1)
+        return original(self, inputs, *args, **kwargs)
+
+    kind.__call__ = counting
+    try:
+        yield calls
+    finally:
+        if own:
+            kind.__call__ = original
+        else:
+            del kind.__call__
+
+
 @register("12_serving", 2, hint="A pydantic model with `texts: list[str] = Field(min_length=1, max_length=32)` "
           "validates the size; a text-classification pipeline takes a list and returns one list of scores per text.")
 def batch_endpoint(app, classifier, reviews):
@@ -46,15 +69,19 @@ def batch_endpoint(app, classifier, reviews):
         raise Wrong("give the FastAPI app (what service.create_app returns, with your route added).")
     client = TestClient(app, raise_server_exceptions=False)  # a crash is a 500, as over HTTP
     texts = list(reviews[:5])
-    response = client.post("/predict_batch", json={"texts": texts})
+    expected = [max(scores, key=lambda s: s["score"])["label"] for scores in classifier(texts)]
+    with _counting_calls(classifier) as calls:
+        response = client.post("/predict_batch", json={"texts": texts})
     if response.status_code == 404:
         raise Wrong("the app has no POST /predict_batch route.")
     if response.status_code != 200:
         raise Wrong(f"a batch of 5 reviews got {response.status_code}: {response.text[:150]}")
-    expected = [max(scores, key=lambda s: s["score"])["label"] for scores in classifier(texts)]
     labels = response.json().get("labels") if isinstance(response.json(), dict) else None
     if labels != expected:
         raise Wrong(f"the labels should be {expected} (one per review, in order), got {labels}.")
+    if calls != [len(texts)]:
+        raise Wrong(f"the route called the classifier {len(calls)} time(s), with {calls} review(s): call it once, "
+                    f"on the whole list of {len(texts)}.")
     for why, body in [("an empty list", {"texts": []}), ("33 reviews", {"texts": texts * 6 + texts[:3]}),
                       ("a number among the texts", {"texts": [texts[0], 42]})]:
         if client.post("/predict_batch", json=body).status_code != 422:
@@ -105,4 +132,19 @@ batch_app = service.create_app(classifier)
 @batch_app.post("/predict_batch")
 def predict_batch(batch: dict) -> dict:
     return {"labels": [max(scores, key=lambda s: s["score"])["label"] for scores in classifier(batch["texts"])]}
+
+# %% Exercise 2: wrong (one call of the classifier per review: validated, but no batch)
+from pydantic import BaseModel, Field
+
+
+class Batch(BaseModel):
+    texts: list[str] = Field(min_length=1, max_length=32)
+
+
+batch_app = service.create_app(classifier)
+
+
+@batch_app.post("/predict_batch")
+def predict_batch(batch: Batch) -> dict:
+    return {"labels": [max(classifier([text])[0], key=lambda s: s["score"])["label"] for text in batch.texts]}
 '''
