@@ -31,22 +31,43 @@ def early_stopping(answer, quick_train):
             + ("; it stopped early." if stopped else "; accuracy kept improving, so it ran to the end."))
 
 
-@register("06_trainer", 2, hint="spam_run takes the Trainer class and passes any other argument on to it; "
-          "WeightedTrainer takes class_weights.")
-def spam_weights(answer, spam_test):
-    from sklearn.metrics import recall_score
+@register("06_trainer", 2, hint="The function receives the model's outputs (outputs.logits) and the labels; "
+          "torch.nn.functional.cross_entropy takes a weight tensor, one float32 weight per class in the order of "
+          "the label ids (ham is 0, spam is 1). spam_run passes compute_loss_func on to Trainer.")
+def loss_func(answer, spam_train, class_weights, weighted_scores):
+    import torch
+    from transformers import Trainer
+    from transformers.modeling_outputs import SequenceClassifierOutput
 
-    if not (isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[1], dict)):
-        raise Wrong("give the pair (trainer, scores) that spam_run returns.")
+    if not (isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[0], Trainer)):
+        raise Wrong("give the pair (trainer, scores) that spam_run returns: train with spam_run(compute_loss_func=...).")
     run, scores = answer
-    weights = [round(float(w), 6) for w in getattr(run, "class_weights", [])]
-    if weights != [1.0, 3.0]:
-        raise Wrong(f"the class weights are {weights or 'not set'}, not [1.0, 3.0].")
-    output = run.predict(spam_test)
-    recall = recall_score(spam_test["label"], output.predictions.argmax(-1))
-    if not close(number(scores.get("spam recall"), "The spam recall"), recall, abs_=1e-6):
-        raise Wrong("the scores do not belong to this trainer: give the pair from one spam_run call.")
-    return f"with weights 1 and 3, spam recall {recall:.3f} and spam F1 {scores['spam F1']:.3f}."
+    if hasattr(run, "class_weights"):
+        raise Wrong("that is WeightedTrainer, the subclass; pass a function to the plain Trainer as compute_loss_func.")
+    function = getattr(run, "compute_loss_func", None)
+    if function is None:
+        raise Wrong("this Trainer has no compute_loss_func: pass your function as spam_run(compute_loss_func=...).")
+    generator = torch.Generator().manual_seed(0)
+    logits, labels = torch.randn(64, 2, generator=generator), torch.randint(0, 2, (64,), generator=generator)
+    loss = float(function(SequenceClassifierOutput(logits=logits), labels, num_items_in_batch=None))
+    cross_entropy = torch.nn.functional.cross_entropy
+    weighted = float(cross_entropy(logits, labels, weight=torch.tensor(class_weights, dtype=torch.float32)))
+    if not close(loss, weighted, rel=1e-4):
+        if close(loss, float(cross_entropy(logits, labels)), rel=1e-4):
+            raise Wrong("that is the plain cross-entropy: give it the class weights (weight=...).")
+        if close(loss, float(cross_entropy(logits, labels, weight=torch.tensor(class_weights[::-1], dtype=torch.float32))),
+                 rel=1e-4):
+            raise Wrong("the weights are swapped: the first weight is for label 0 (ham), the second for spam.")
+        raise Wrong(f"your function's loss on a test batch is {loss:.4f}, not the class-weighted cross-entropy "
+                    f"{weighted:.4f}.")
+    if run.train_dataset is None or run.train_dataset._fingerprint != spam_train._fingerprint or run.state.global_step == 0:
+        raise Wrong("train it on spam_train with spam_run, which calls train() for you.")
+    got = number(scores.get("spam F1"), "The spam F1")
+    same = close(got, weighted_scores["spam F1"], abs_=1e-9) and close(scores["spam recall"], weighted_scores["spam recall"], abs_=1e-9)
+    return (f"spam recall {scores['spam recall']:.3f}, spam F1 {got:.3f}: "
+            + ("the same as WeightedTrainer's row, as it should be: the same loss, seed, model and batches."
+               if same else f"WeightedTrainer's row has F1 {weighted_scores['spam F1']:.3f}; the same loss should "
+               "give the same row: did you call set_seed(seed) first?"))
 
 
 #: The reference solutions and the wrong answers each check must reject (``qN.solution()`` prints one).
@@ -66,9 +87,36 @@ early_trainer = Trainer(model=fresh_model(), args=TrainingArguments(**{**options
                                                                       "eval_steps": 10, "save_steps": 10}),
                         train_dataset=quick_train, eval_dataset=quick_validation, data_collator=collator)
 
-# %% Exercise 2
-weights_1_3 = spam_run(WeightedTrainer, class_weights=[1.0, 3.0])
+# %% Exercise 1: wrong (one evaluation per epoch: the patience then spans two whole epochs)
+early_options = {**options, "output_dir": f"{scratch.name}/early", "num_train_epochs": 3, "eval_strategy": "epoch",
+                 "save_strategy": "epoch"}
+early_trainer = Trainer(model=fresh_model(), args=TrainingArguments(**early_options), train_dataset=quick_train,
+                        eval_dataset=quick_validation, data_collator=collator, compute_metrics=compute_metrics,
+                        callbacks=[EarlyStoppingCallback(early_stopping_patience=2)])
 
-# %% Exercise 2: wrong (the inverse-frequency weights of the notebook's run)
-weights_1_3 = (weighted_trainer, weighted_scores)
+# %% Exercise 2
+def weighted_cross_entropy(outputs, labels, num_items_in_batch=None):
+    weight = torch.tensor(inverse_frequency, dtype=torch.float32)
+    return torch.nn.functional.cross_entropy(outputs.logits, labels, weight=weight)
+
+
+set_seed(seed)
+loss_func_run = spam_run(compute_loss_func=weighted_cross_entropy)
+
+# %% Exercise 2: wrong (a missing step: the loss function written, but never trained with spam_run)
+def weighted_cross_entropy(outputs, labels, num_items_in_batch=None):
+    weight = torch.tensor(inverse_frequency, dtype=torch.float32)
+    return torch.nn.functional.cross_entropy(outputs.logits, labels, weight=weight)
+
+
+loss_func_run = weighted_cross_entropy
+
+# %% Exercise 2: wrong (the weights in the wrong order: spam's first)
+def weighted_cross_entropy(outputs, labels, num_items_in_batch=None):
+    weight = torch.tensor([1 / (2 * share), 1 / (2 * (1 - share))], dtype=torch.float32)
+    return torch.nn.functional.cross_entropy(outputs.logits, labels, weight=weight)
+
+
+set_seed(seed)
+loss_func_run = spam_run(compute_loss_func=weighted_cross_entropy)
 '''
