@@ -33,7 +33,8 @@ TEST_SIZES: dict[str, dict] = {
                    "batch_size": 16},
     "07_peft": {"train_size": 800, "sweep_size": 160, "sweep_test_size": 100, "spam_per_class": 32,
                 "chat_steps": 2, "probe_size": 8, "bench_batches": 3},
-    "08_accelerate": {"train_size": 128, "eval_size": 100},
+    # 08: batches of 8 (24 updates) where the defaults take 16: 8 updates of 16 left every loop at the majority answer
+    "08_accelerate": {"train_size": 192, "batch_size": 8, "eval_size": 100},
     "09_inference": {"eval_size": 256, "distill_size": 800, "max_new_tokens": 16, "generation_repeats": 1},
     "11_vision": {"vit_epochs": 1, "train_size": 1600, "test_size": 200},
     "12_serving": {"num_requests": 8, "chat_requests": 2},
@@ -49,7 +50,7 @@ REHEARSAL_CHANGES: dict[str, dict] = {
     "05_evaluate": {"num_examples": 64, "n_resamples": 50},
     "06_trainer": {"train_size": 384, "eval_size": 256, "minimal_steps": 4, "spam_size": 64},
     "07_peft": {"train_size": 384, "lora_epochs": 1, "sweep_size": 64, "sweep_test_size": 64, "spam_per_class": 16},
-    "08_accelerate": {"train_size": 384, "eval_size": 256},
+    "08_accelerate": {"train_size": 384, "batch_size": 16, "eval_size": 256},
     "09_inference": {"max_new_tokens": 8, "distill_size": 128},
     "11_vision": {"train_size": 384},
     "12_serving": {"max_new_tokens": 8},

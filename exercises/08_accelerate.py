@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from utils.exercises import Wrong, integer, register
 
 
@@ -14,6 +16,9 @@ def accumulation(answer, global_batch: int = 64, per_process: int = 8, num_proce
         return f"{num_processes} processes x {per_process} reviews x {value} micro-batches = {global_batch} reviews per update."
     if value == global_batch // per_process:
         raise Wrong("that forgets the other processes: each of the four adds its own micro-batch to every step.")
+    if value == global_batch // num_processes:
+        raise Wrong(f"that is the reviews each process contributes to an update ({value}), not the micro-batches of "
+                    f"{per_process} it takes to contribute them.")
     raise Wrong(f"{num_processes} x {per_process} x {value} = {num_processes * per_process * value}, not {global_batch}.")
 
 
@@ -32,6 +37,9 @@ def reviews_per_rank(answer, num_examples: int, batch_size: int):
     if got == expected:
         return (f"{expected} reviews, {sum(expected)} in all for {num_examples}: {sum(expected) - num_examples} "
                 "repeated to give every process the same number of batches, then dropped by gather_for_metrics.")
+    batches = [math.ceil(e / batch_size) for e in expected]
+    if got == batches:
+        raise Wrong("those are batches, not reviews: add up the labels of each batch the shard yields.")
     if sum(got) == num_examples:
         raise Wrong("that shares the reviews out exactly; accelerate gives each process whole batches, and "
                     "repeats a few reviews so that every process gets as many batches.")
@@ -46,6 +54,9 @@ accumulation_steps = 64 // (4 * 8)  # processes x reviews per micro-batch x step
 # %% Exercise 1: wrong (forgets the other processes)
 accumulation_steps = 64 // 8
 
+# %% Exercise 1: wrong (the reviews per process, divided by the processes only)
+accumulation_steps = 64 // 4
+
 # %% Exercise 2
 from accelerate.data_loader import prepare_data_loader
 
@@ -57,4 +68,8 @@ for rank in range(3):
 
 # %% Exercise 2: wrong (an exact share)
 reviews_per_rank = [len(test) // 3 + (rank < len(test) % 3) for rank in range(3)]
+
+# %% Exercise 2: wrong (batches counted, not reviews)
+reviews_per_rank = [len(prepare_data_loader(DataLoader(test, batch_size=64, collate_fn=collator), num_processes=3,
+                                            process_index=rank, put_on_device=False)) for rank in range(3)]
 '''
