@@ -1,4 +1,4 @@
-"""Unit tests of utils.benchmark (exported from notebook 08's cells), on tiny fake models (no assets needed)."""
+"""Unit tests of utils.benchmark (exported from notebook 09's cells, imported by notebook 10), on tiny fake models (no assets needed)."""
 
 import pytest
 import torch

@@ -171,10 +171,11 @@ def inference_table(records: list[dict]):
         return None
     return pd.DataFrame([{
         "Variant": r["details"]["variant"], "Batch size": r["details"]["batch_size"],
-        "Latency median (ms/call)": _round(r["details"]["latency_median_ms"], 2),
-        "Latency p95 (ms/call)": _round(r["details"]["latency_p95_ms"], 2),
+        "Latency median (ms/example)": _round(r["details"]["latency_median_ms"], 2),
+        "Latency p95 (ms/example)": _round(r["details"]["latency_p95_ms"], 2),
         "Time per example (ms)": _round((r["infer_time_per_example_s"] or 0) * 1e3, 2),
         "Throughput (examples/s)": _round(r["throughput_per_s"], 1), "Speed-up": _round(r["details"]["speedup"], 2),
+        "Speed-up against": r["details"].get("speedup_against", "one at a time"),
         "Accuracy": _round(r["metric_value"], 4), "Majority baseline": _round(r["baseline_value"], 4),
         "Size on disk (MB)": _round(r["details"]["size_on_disk_mb"], 1),
     } for r in found])
@@ -249,7 +250,7 @@ TOPICS: dict[str, tuple[Callable, list[str], str]] = {
     "trainer": (training_table, ["trainer_learning_curve"], "06_trainer"),
     "peft": (peft_table, ["peft_accuracy_vs_trainable_parameters"], "07_peft"),
     "accelerate": (accelerate_table, [], "08_accelerate"),
-    "inference": (inference_table, ["inference_latency_accuracy"], "09_inference"),
+    "inference": (inference_table, ["inference_latency_accuracy"], "09_inference.ipynb and 10_compression"),
     "vision": (vision_table, ["vision_learning_curves", "vision_confusion_matrices"], "11_vision"),
     "serving": (serving_table, ["serving_latency_throughput"], "12_serving"),
     "frameworks": (frameworks_table, ["frameworks_time_accuracy"], "13_frameworks"),
