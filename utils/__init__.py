@@ -24,7 +24,7 @@ The modules:
   ``accelerate launch`` and the serving lesson's processes;
 - lesson helpers written in a notebook's ``#@save`` cells: :mod:`utils.accelerate_loop` (08),
   :mod:`utils.benchmark` (09), :mod:`utils.service_timing` (12), :mod:`utils.report_tables`
-  (14: the main and evaluation tables that :mod:`utils.report` writes), with :mod:`utils.export`'s ``add_to_class``.
+  (17: the main and evaluation tables that :mod:`utils.report` writes), with :mod:`utils.export`'s ``add_to_class``.
 """
 
 from utils.modes import apply_mode_environment, expect

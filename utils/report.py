@@ -8,7 +8,7 @@ A generated block in a Markdown file looks like::
 
 Everything outside the markers is written by people and never changed. The report has
 the main table, one block per topic (:data:`TOPICS`) and the provenance. The main table and the
-evaluation table are built in notebook 14's cells (exported to :mod:`utils.report_tables`); the other
+evaluation table are built in notebook 17's cells (exported to :mod:`utils.report_tables`); the other
 topics' tables are built here.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 from utils.errors import CourseError
 from utils.paths import REPO_ROOT, figures_dir, report_dir
 from utils.records import is_reference, load_records
-from utils.report_tables import (  # built in notebook 14's cells, exported with #@save
+from utils.report_tables import (  # built in notebook 17's cells, exported with #@save
     evaluation_table,
     fmt,
     main_table,

@@ -1,8 +1,8 @@
 """The report's main table and evaluation table, built from the records with pandas.
 
-Notebook 14 builds them; `utils.report` writes them, with the other topics' tables, into the reports.
+Notebook 17 builds them; `utils.report` writes them, with the other topics' tables, into the reports.
 
-Generated from notebooks/14_report.ipynb by `python -m course_build.export`: edit the notebook's #@save cells, not this file.
+Generated from notebooks/17_report.ipynb by `python -m course_build.export`: edit the notebook's #@save cells, not this file.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
-"""The exercises of notebooks/14_report.ipynb: checks with their hints, then SOLUTIONS (see utils/exercises.py)."""
+"""The exercises of notebooks/17_report.ipynb: checks with their hints, then SOLUTIONS (see utils/exercises.py)."""
 
 from __future__ import annotations
 
 from utils.exercises import NothingToCheck, Wrong, close, number, register
 
 
-@register("14_report", 1, hint="records_frame(records) has a train_time_s column and a notebook column; keep the "
+@register("17_report", 1, hint="records_frame(records) has a train_time_s column and a notebook column; keep the "
           "rows that have a training time, group them by notebook and add the times up.")
 def training_time_per_notebook(answer, records):
     import pandas as pd
@@ -34,7 +34,7 @@ def training_time_per_notebook(answer, records):
     return f"{top} trained longest, {expected[top]:.0f} s of {expected.sum():.0f} s in all ({expected[top] / expected.sum():.0%})."
 
 
-@register("14_report", 2, hint="One experiment is named by its notebook AND its experiment name (two notebooks "
+@register("17_report", 2, hint="One experiment is named by its notebook AND its experiment name (two notebooks "
           "can hold experiments of the same name): merge on both, with suffixes, then take the median of "
           "your time divided by the reference's.")
 def median_training_ratio(answer, records, reference):
