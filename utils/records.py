@@ -150,6 +150,9 @@ DETAILS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
                    "relative_s_per_step": (_NUMBER, False), "lines_of_code": ((int,), False)},
     "serving": {"path": ((str,), False), "cold_start_s": (_NUMBER, False), "p50_ms": (_NUMBER, False),
                 "p95_ms": (_NUMBER, False), "requests_per_s": (_NUMBER, False), "concurrency": ((int,), False)},
+    "browser": {"runtime": ((str,), False), "weights": ((str,), False), "download_mb": (_NUMBER, False),
+                "load_s": (_NUMBER, False), "max_abs_diff_vs_python": (_NUMBER, False),
+                "same_label_as_python": (_NUMBER, False)},
 }
 
 
