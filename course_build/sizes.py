@@ -40,6 +40,7 @@ TEST_SIZES: dict[str, dict] = {
     "11_vision": {"vit_epochs": 1, "train_size": 1600, "test_size": 200},
     "12_serving": {"num_requests": 8, "chat_requests": 2},
     "13_frameworks": {"train_size": 192, "eval_size": 300},
+    "16_browser": {"num_reviews": 48},
 }
 
 #: What the hub rehearsal changes on top of the test scale (smaller still: random stand-ins learn nothing).

@@ -23,7 +23,8 @@ The modules:
 - :mod:`utils.net`, :mod:`utils.launch`, :mod:`utils.serving`: ports, probes, local servers,
   ``accelerate launch`` and the serving lesson's processes;
 - lesson helpers written in a notebook's ``#@save`` cells: :mod:`utils.accelerate_loop` (08),
-  :mod:`utils.benchmark` (09), :mod:`utils.service_timing` (12), :mod:`utils.report_tables`
+  :mod:`utils.benchmark` (09), :mod:`utils.onnx_export` (10), :mod:`utils.service_timing` (12),
+  :mod:`utils.web_app` (16: the model in the browser and in Node), :mod:`utils.report_tables`
   (17: the main and evaluation tables that :mod:`utils.report` writes), with :mod:`utils.export`'s ``add_to_class``.
 """
 

@@ -7,6 +7,7 @@ Generated from notebooks/10_compression.ipynb by `python -m course_build.export`
 
 from __future__ import annotations
 
+import logging
 import warnings
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import torch
 def export_onnx(model, sample: dict, path, external_data: bool = True) -> Path:
     """Export ``model`` to ONNX at ``path`` with torch.onnx's dynamo exporter, traced on the tokenized ``sample``,
     batch and sequence dynamic (one graph for every shape); ``external_data=False`` keeps the weights in the file."""
+    logging.getLogger("torch.onnx").setLevel(logging.ERROR)  # quiet its "torchvision is not installed" notes
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
