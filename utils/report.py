@@ -240,6 +240,23 @@ def tokenizers_table(records: list[dict]):
                          for r in found])
 
 
+def browser_table(records: list[dict]):
+    """The classifier in each runtime, one review at a time on one thread: download, load, speed, and how far from Python."""
+    import pandas as pd
+
+    found = _of(records, "browser")
+    if not found:
+        return None
+    return pd.DataFrame([{
+        "Runtime": r["details"]["runtime"], "Weights": r["details"]["weights"],
+        "Download (MB)": _round(r["details"]["download_mb"], 1), "Load (s)": _round(r["details"]["load_s"], 2),
+        "ms per review": _round((r["infer_time_per_example_s"] or 0) * 1e3, 1),
+        "Accuracy (majority baseline)": metric_cell(r).removeprefix("accuracy "),
+        "max |ΔP| vs Python": f"{r['details']['max_abs_diff_vs_python']:.1e}",
+        "Same label as Python": _round(r["details"]["same_label_as_python"], 3),
+    } for r in found])
+
+
 #: The report's topic blocks: marker name -> (table builder, figures shown under it, notebook to run).
 TOPICS: dict[str, tuple[Callable, list[str], str]] = {
     "pipelines": (pipelines_table, ["pipeline_throughput_by_batch_size"], "01_pipelines"),
@@ -254,6 +271,7 @@ TOPICS: dict[str, tuple[Callable, list[str], str]] = {
     "vision": (vision_table, ["vision_learning_curves", "vision_confusion_matrices"], "11_vision"),
     "serving": (serving_table, ["serving_latency_throughput"], "12_serving"),
     "frameworks": (frameworks_table, ["frameworks_time_accuracy"], "13_frameworks"),
+    "browser": (browser_table, ["browser_speed_download"], "16_browser"),
 }
 
 
