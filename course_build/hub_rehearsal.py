@@ -34,7 +34,7 @@ from utils.paths import REPO_ROOT
 
 BUILD = REPO_ROOT / "build" / "hub-rehearsal"
 #: bump when the stand-in repositories change, so that ``build`` rebuilds them
-VERSION = "3"
+VERSION = "4"
 
 
 def _save_model(model, tokenizer_or_processor, folder: Path, dtype=None) -> None:
@@ -107,6 +107,13 @@ def _models(root: Path) -> None:
           {"language": "en", "license": "apache-2.0", "datasets": ["sst2"]})
     # also in the real repository, never needed by the course (allow_patterns must leave it out)
     (folder / "tf_model.h5").write_bytes(b"\0" * 1024)
+    # its Transformers.js twin (Xenova/...): the same weights in the folder layout Transformers.js reads (16)
+    from utils.web_app import HUB_TWINS, transformers_js_folder
+
+    twin = AutoTokenizer.from_pretrained(folder)
+    transformers_js_folder(DistilBertForSequenceClassification.from_pretrained(folder), twin,
+                           root / HUB_TWINS[catalog.get("sentiment-model").hub_id],
+                           twin(["a fine film", "a dull, overlong film"], padding=True, return_tensors="pt"))
 
     # the chat model: Llama, its real byte-level BPE tokenizer and chat template, bf16 weights as on the Hub
     chat = catalog.get("chat")

@@ -123,7 +123,13 @@ class HubStandIn(LocalServer):
         class Handler(QuietHandler):
             def _send(self, status: int, body: bytes = b"", headers: dict | None = None, head: bool = False):
                 hub.requests.append((self.command, self.path, status))
-                self.reply(status, body, headers, head)
+                # as the Hub: any page may fetch its files (Transformers.js in a browser, notebook 16)
+                cors = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "*"}
+                self.reply(status, body, {**cors, **(headers or {})}, head)
+
+            def do_OPTIONS(self):  # a browser's preflight before a cross-origin request with its own headers
+                self._send(204, b"", {"Access-Control-Allow-Methods": "GET, HEAD",
+                                      "Access-Control-Allow-Headers": "*", "Access-Control-Max-Age": "600"})
 
             def _json(self, status: int, payload, headers: dict | None = None):
                 self._send(status, json.dumps(payload).encode(), {"Content-Type": "application/json", **(headers or {})})

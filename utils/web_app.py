@@ -113,9 +113,10 @@ class StaticSite(LocalServer):
 
 
 def guard(allowed, refused: list):
-    """A Playwright route handler: requests to the ``allowed`` hosts go through; any other is aborted and listed."""
+    """A Playwright route: requests to ``allowed`` hosts (".hf.co": any under it) go on, others abort into ``refused``."""
     def route(handle):
-        if urlparse(handle.request.url).hostname in allowed:
+        host = urlparse(handle.request.url).hostname or ""
+        if host in allowed or any(a.startswith(".") and host.endswith(a) for a in allowed):
             handle.continue_()
         else:
             refused.append(handle.request.url)
@@ -159,3 +160,8 @@ def _chromium_run(reviews, dtypes, query, allowed, app):
         finally:
             browser.close()
     return {"measured": measured, "off_host": off_host, "fetched": fetched, "shown": shown}
+
+
+#: Hub models and their Transformers.js twins (the same weights, exported to ONNX in the same layout)
+HUB_TWINS = {"distilbert/distilbert-base-uncased-finetuned-sst-2-english":
+             "Xenova/distilbert-base-uncased-finetuned-sst-2-english"}
