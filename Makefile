@@ -93,7 +93,7 @@ test:
 	@$(MAKE) --no-print-directory assets $(WEB_PACKAGES)
 	$(call timed,unit and asset tests,COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(PYTEST) -m "not web")
 	$(call timed,notebooks with solutions (pytest --nbmake) at the $(SCALE) scale,COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(BIN)/python -m course_build.runner --solutions --scale $(SCALE))
-	$(call timed,browser and Node tests (on the model folder notebook 16 built),COURSE_REPORT_DIR=$(TEST_REPORT_DIR) $(PYTEST) -m web)
+	$(call timed,browser and Node tests (on the model folder notebook 16 built),COURSE_REPORT_DIR=$(TEST_REPORT_DIR) OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -m web)
 	@echo "== make test: time per step =="; cat $(TIMINGS); \
 		awk -F': ' '/^\[make\] [a-z]/ {gsub(/ s$$/, "", $$2); total += $$2} END {printf "[make] total: %d s (%.1f min)\n", total, total / 60}' $(TIMINGS)
 
