@@ -40,6 +40,10 @@ TEST_SIZES: dict[str, dict] = {
     "11_vision": {"vit_epochs": 1, "train_size": 1600, "test_size": 200},
     "12_serving": {"num_requests": 8, "chat_requests": 2},
     "13_frameworks": {"train_size": 192, "eval_size": 300},
+    # 14: 80 steps of 64 digits: a weak model, read above chance only
+    "14_diffusion": {"judge_epochs": 2, "train_steps": 80, "ddim_steps": [5, 10], "ddpm_steps": [20],
+                     "guidance_scales": [1.0, 3.0]},
+    "15_preference": {"train_pairs": 16, "heldout_size": 16, "dpo_steps": 4, "grpo_prompts": 8, "grpo_steps": 2},
     "16_browser": {"num_reviews": 48},
 }
 
@@ -58,6 +62,7 @@ REHEARSAL_CHANGES: dict[str, dict] = {
     "11_vision": {"train_size": 384},
     "12_serving": {"max_new_tokens": 8},
     "13_frameworks": {"train_size": 96, "eval_size": 64},
+    "15_preference": {"train_pairs": 8, "heldout_size": 8, "dpo_steps": 2, "grpo_steps": 1},
 }
 
 SCALES = ("full", "test", "rehearsal")

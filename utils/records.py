@@ -148,11 +148,17 @@ DETAILS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "vision": {"epochs": ((int,), False), "image_size": ((int,), False)},
     "frameworks": {"framework": ((str,), False), "steps": ((int,), False), "s_per_step": (_NUMBER, False),
                    "relative_s_per_step": (_NUMBER, False), "lines_of_code": ((int,), False)},
+    "preference": {"method": ((str,), False), "steps": ((int,), False), "s_per_step": (_NUMBER, True),
+                   "preference_accuracy": (_NUMBER, False), "format_compliance": (_NUMBER, False),
+                   "checkpoint_mb": (_NUMBER, True)},
     "serving": {"path": ((str,), False), "cold_start_s": (_NUMBER, False), "p50_ms": (_NUMBER, False),
                 "p95_ms": (_NUMBER, False), "requests_per_s": (_NUMBER, False), "concurrency": ((int,), False)},
     "browser": {"runtime": ((str,), False), "weights": ((str,), False), "download_mb": (_NUMBER, False),
                 "load_s": (_NUMBER, False), "max_abs_diff_vs_python": (_NUMBER, False),
                 "same_label_as_python": (_NUMBER, False)},
+    "diffusion": {"sampler": ((str,), False), "sampling_steps": ((int,), False), "guidance_scale": (_NUMBER, False),
+                  "train_steps": ((int,), False), "judge_accuracy": (_NUMBER, False), "per_class": ((list,), False),
+                  "unet_calls_per_image": ((int,), False)},
 }
 
 
@@ -193,7 +199,8 @@ def validate_record(record: dict, where: str = "record") -> dict:
             if record[name] is None:
                 raise CourseError(f"{where}: a {record['metric_name']} needs {name!r}: the majority-class "
                                   "baseline's score on the same examples, and how many there were.")
-    if record["flops_per_example"] is not None and record["tokens_per_example"] is None and record["topic"] != "vision":
+    if record["flops_per_example"] is not None and record["tokens_per_example"] is None \
+            and record["topic"] not in ("vision", "diffusion"):
         raise CourseError(f"{where}: FLOPs per example need 'tokens_per_example' (the tokens computed per "
                           "example, padding included), so that they can be checked per token.")
     for name in PROVENANCE_FIELDS:

@@ -226,6 +226,24 @@ def frameworks_table(records: list[dict]):
     } for r in found])
 
 
+def preference_table(records: list[dict]):
+    """The chat model before and after each preference method, on the same held-out reviews."""
+    import pandas as pd
+
+    found = _of(records, "preference")
+    if not found:
+        return None
+    return pd.DataFrame([{
+        "Method": r["details"]["method"], "Steps": r["details"]["steps"],
+        "s/step": _round(r["details"]["s_per_step"], 2), "Training time (s)": _round(r["train_time_s"], 1),
+        "Trainable %": percent(r["params_trainable"] / r["params_total"]) if r["params_trainable"] else "–",
+        "Adapter (MB)": _round(r["details"]["checkpoint_mb"], 1),
+        "Preference accuracy": _round(r["details"]["preference_accuracy"], 2),
+        "Answer accuracy (majority baseline)": metric_cell(r).removeprefix("answer accuracy "),
+        "Format compliance": _round(r["details"]["format_compliance"], 2),
+    } for r in found])
+
+
 def tokenizers_table(records: list[dict]):
     """Tokens per word, split words and unknown tokens of each tokenizer on the same reviews, and its speed."""
     import pandas as pd
@@ -271,6 +289,7 @@ TOPICS: dict[str, tuple[Callable, list[str], str]] = {
     "vision": (vision_table, ["vision_learning_curves", "vision_confusion_matrices"], "11_vision"),
     "serving": (serving_table, ["serving_latency_throughput"], "12_serving"),
     "frameworks": (frameworks_table, ["frameworks_time_accuracy"], "13_frameworks"),
+    "preference": (preference_table, ["preference_training_curves"], "15_preference"),
     "browser": (browser_table, ["browser_speed_download"], "16_browser"),
 }
 
