@@ -41,7 +41,7 @@ TEST_SIZES: dict[str, dict] = {
     "12_serving": {"num_requests": 8, "chat_requests": 2},
     "13_frameworks": {"train_size": 192, "eval_size": 300},
     # 14: 80 steps of 64 digits: a weak model, read above chance only
-    "14_diffusion": {"judge_epochs": 2, "train_steps": 80, "ddim_steps": [5, 10], "ddpm_steps": [20],
+    "14_diffusion": {"judge_epochs": 2, "train_steps": 80, "ddim_steps": [10], "ddpm_steps": [25],
                      "guidance_scales": [1.0, 3.0]},
     "15_preference": {"train_pairs": 16, "heldout_size": 16, "dpo_steps": 4, "grpo_prompts": 8, "grpo_steps": 2},
     "16_browser": {"num_reviews": 48},
