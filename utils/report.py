@@ -275,6 +275,25 @@ def browser_table(records: list[dict]):
     } for r in found])
 
 
+def diffusion_table(records: list[dict]):
+    """Each sampler and guidance scale of the digit diffusion model: UNet calls and time per image, and the share of
+    the generated digits the judge reads as the class asked for, beside chance and the judge's accuracy on real digits."""
+    import pandas as pd
+
+    found = _of(records, "diffusion")
+    if not found:
+        return None
+    return pd.DataFrame([{
+        "Sampler": r["details"]["sampler"], "Steps": r["details"]["sampling_steps"],
+        "Guidance": r["details"]["guidance_scale"], "UNet calls per image": r["details"]["unet_calls_per_image"],
+        "ms per image": _round((r["infer_time_per_example_s"] or 0) * 1e3, 1),
+        "Class accuracy (chance)": f"{r['metric_value']:.2f} ({r['baseline_value']:.2f})",
+        "Judge on real digits": _round(r["details"]["judge_accuracy"], 3),
+        "Lowest class": f"{min(r['details']['per_class']):.1f}",
+    } for r in sorted(found, key=lambda r: (r["details"]["sampler"], r["details"]["sampling_steps"],
+                                            r["details"]["guidance_scale"]))])
+
+
 #: The report's topic blocks: marker name -> (table builder, figures shown under it, notebook to run).
 TOPICS: dict[str, tuple[Callable, list[str], str]] = {
     "pipelines": (pipelines_table, ["pipeline_throughput_by_batch_size"], "01_pipelines"),
@@ -289,6 +308,7 @@ TOPICS: dict[str, tuple[Callable, list[str], str]] = {
     "vision": (vision_table, ["vision_learning_curves", "vision_confusion_matrices"], "11_vision"),
     "serving": (serving_table, ["serving_latency_throughput"], "12_serving"),
     "frameworks": (frameworks_table, ["frameworks_time_accuracy"], "13_frameworks"),
+    "diffusion": (diffusion_table, ["diffusion_loss", "diffusion_samples"], "14_diffusion"),
     "preference": (preference_table, ["preference_training_curves"], "15_preference"),
     "browser": (browser_table, ["browser_speed_download"], "16_browser"),
 }
