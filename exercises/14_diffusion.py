@@ -42,8 +42,9 @@ def dpm_solver(scheduler_answer, answer, scheduler, generate, unet, read_digits,
         versus = "" if ddim is None else (
             f" against {ddim[1]['class accuracy']:.2f} for DDIM in the same 10 steps "
             f"({'better' if expected > ddim[1]['class accuracy'] else 'not better'} here)")
-        return (f"DPM-Solver++ in 10 steps: {expected:.2f} of the digits read as asked{versus}. It uses the "
-                "model's last two noise estimates at each step (a multistep solver), which is why it suits few steps.")
+        return (f"DPM-Solver++ in 10 steps: {expected:.2f} of the digits read as asked{versus}. It combines the "
+                "model's last two noise estimates at each step (a multistep solver), a design for few steps; whether "
+                "it pays on a given model is measured, as here, not assumed.")
     if close(value, 1 - expected, abs_=tolerance):
         raise Wrong("that is the share of digits read as another class: give the share read as their own.")
     raise Wrong(f"{value:.3f} is not the share of the section 6 digits (labels, seed) that DPM-Solver++ draws in 10 "
