@@ -43,7 +43,8 @@ TEST_SIZES: dict[str, dict] = {
     # 14: 80 steps of 64 digits: a weak model, read above chance only
     "14_diffusion": {"judge_epochs": 2, "train_steps": 80, "ddim_steps": [10], "ddpm_steps": [25],
                      "guidance_scales": [1.0, 3.0]},
-    "15_preference": {"train_pairs": 16, "heldout_size": 16, "dpo_steps": 4, "grpo_prompts": 8, "grpo_steps": 2},
+    "15_preference": {"train_pairs": 16, "heldout_size": 16, "dpo_steps": 4, "sft_steps": 2, "grpo_prompts": 8,
+                      "grpo_steps": 2},
     "16_browser": {"num_reviews": 48},
 }
 
@@ -62,7 +63,7 @@ REHEARSAL_CHANGES: dict[str, dict] = {
     "11_vision": {"train_size": 384},
     "12_serving": {"max_new_tokens": 8},
     "13_frameworks": {"train_size": 96, "eval_size": 64},
-    "15_preference": {"train_pairs": 8, "heldout_size": 8, "dpo_steps": 2, "grpo_steps": 1},
+    "15_preference": {"train_pairs": 8, "heldout_size": 8, "dpo_steps": 2, "sft_steps": 1, "grpo_steps": 1},
 }
 
 SCALES = ("full", "test", "rehearsal")

@@ -150,7 +150,7 @@ DETAILS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
                    "relative_s_per_step": (_NUMBER, False), "lines_of_code": ((int,), False)},
     "preference": {"method": ((str,), False), "steps": ((int,), False), "s_per_step": (_NUMBER, True),
                    "preference_accuracy": (_NUMBER, False), "format_compliance": (_NUMBER, False),
-                   "checkpoint_mb": (_NUMBER, True)},
+                   "positive_share": (_NUMBER, False), "checkpoint_mb": (_NUMBER, True)},
     "serving": {"path": ((str,), False), "cold_start_s": (_NUMBER, False), "p50_ms": (_NUMBER, False),
                 "p95_ms": (_NUMBER, False), "requests_per_s": (_NUMBER, False), "concurrency": ((int,), False)},
     "browser": {"runtime": ((str,), False), "weights": ((str,), False), "download_mb": (_NUMBER, False),

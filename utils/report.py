@@ -241,6 +241,7 @@ def preference_table(records: list[dict]):
         "Preference accuracy": _round(r["details"]["preference_accuracy"], 2),
         "Answer accuracy (majority baseline)": metric_cell(r).removeprefix("answer accuracy "),
         "Format compliance": _round(r["details"]["format_compliance"], 2),
+        "Answers 'positive'": f"{r['details']['positive_share']:.0%}",
     } for r in found])
 
 
