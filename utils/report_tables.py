@@ -29,7 +29,7 @@ def fmt(value, scale=1.0, digits=2):
 def percent(share):
     """A share as a percentage with the precision that tells small ones apart (100%, 0.49%, 0.027%)."""
     value = 100 * share
-    if value == 100 or value >= 10:
+    if value == 0 or value == 100 or value >= 10:
         return f"{value:.0f}%" if value == round(value) else f"{value:.1f}%"
     return f"{value:.2g}%" if value >= 0.001 else f"{value:.1e}%"
 
