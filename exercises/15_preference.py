@@ -26,6 +26,10 @@ def grpo_advantages(answer, num_generations):
     mean = rewards.mean(dim=1, keepdim=True)
     wants = [(rewards - mean) / (rewards.std(dim=1, keepdim=True, correction=c) + 1e-4) for c in (1, 0)]
     if any(torch.allclose(advantages, want, atol=1e-3) for want in wants):
+        if bool((rewards.std(dim=1) == 0).all()):
+            return ("every completion of each review earned the same reward, so every advantage is zero whatever the "
+                    "normalisation: these rewards cannot tell the methods apart. Sample again with another seed "
+                    "(torch.manual_seed) until one review's completions differ, and check those.")
         pushed = int((advantages > 0).sum())
         return (f"{pushed} of {rewards.numel()} completions score above their group's mean and would be pushed up; "
                 "a group whose completions all earn the same reward gets zero advantages and teaches nothing.")
